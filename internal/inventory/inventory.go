@@ -1,0 +1,136 @@
+// Package inventory holds what patchline knows about the software a project
+// uses: packages with their ecosystem, name, version and where they were
+// declared, and the [Extractor] interface that every file-format parser
+// implements.
+//
+// The scanner walks the file system and opens files; an extractor only parses
+// what it is given, so extractors stay small and testable on their own.
+package inventory
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+)
+
+// OSV ecosystem names, spelled exactly as in the OSV schema.
+const (
+	Go     = "Go"
+	Npm    = "npm"
+	PyPI   = "PyPI"
+	Stdlib = "stdlib" // package name OSV uses for the Go standard library
+)
+
+// Relation says how a package entered the dependency graph.
+type Relation string
+
+// Relations. RelationUnknown means the file format does not say.
+const (
+	RelationUnknown    Relation = ""
+	RelationDirect     Relation = "direct"
+	RelationTransitive Relation = "transitive"
+)
+
+// Scope says whether a package is needed at run time or only to develop.
+type Scope string
+
+// Scopes. ScopeUnknown means the file format does not say.
+const (
+	ScopeUnknown Scope = ""
+	ScopeProd    Scope = "prod"
+	ScopeDev     Scope = "dev"
+	// ScopeOptional marks optional dependencies (npm optionalDependencies,
+	// Python extras) that may or may not be installed.
+	ScopeOptional Scope = "optional"
+)
+
+// Location is where a package was declared: the file as the scan saw it
+// (slash-separated, relative to the scan root or as given on the command line)
+// and a 1-based line, 0 when the format has no useful line.
+type Location struct {
+	File string `json:"file"`
+	Line int    `json:"line,omitempty"`
+}
+
+// Package is one resolved (or, for manifests without a lock, declared)
+// dependency.
+type Package struct {
+	// Ecosystem is the OSV ecosystem name, e.g. "npm".
+	Ecosystem string
+	// Name is the package name as the ecosystem spells it in the file
+	// (normalisation for matching happens elsewhere).
+	Name string
+	// Version is the exact installed version. It is empty when the file
+	// does not pin one (see Requirement).
+	Version string
+	// Requirement is the version constraint as written when the file does
+	// not pin an exact version, e.g. ">=2.0" in a requirements.txt.
+	// Such packages are listed but never matched against advisories by guess.
+	Requirement string
+	Relation    Relation
+	Scope       Scope
+	Location    Location
+	// Note explains anything unusual about the entry, e.g. a Go module
+	// replaced by a local directory, or which go.mod line gave the Go version.
+	Note string
+}
+
+// Inventory is what one extractor found in one file.
+type Inventory struct {
+	Packages []Package
+}
+
+// Input is one file handed to an extractor.
+type Input struct {
+	// Path is the file's path as reported to the user: slash-separated and
+	// relative to the scan root, or as given on the command line.
+	Path string
+	// FS is the file system the scan reads, rooted at the scan root. FSPath
+	// is the file's path inside FS. Extractors use them to read sibling files
+	// (go.sum beside go.mod) or includes (-r in requirements.txt).
+	FS     fs.FS
+	FSPath string
+	// Reader reads the file's content.
+	Reader io.Reader
+	// Info describes the file; it may be nil.
+	Info fs.FileInfo
+}
+
+// Extractor parses one kind of file into an [Inventory].
+type Extractor interface {
+	// Name identifies the extractor, e.g. "javascript/packagelock".
+	Name() string
+	// FileRequired reports whether the extractor parses the file at path
+	// (slash-separated, as in [Input.Path]); it usually looks at the base name only.
+	FileRequired(path string) bool
+	// Extract parses the input. It may return packages and an error
+	// together: what could be parsed is kept, and the error says what could not.
+	Extract(ctx context.Context, in *Input) (Inventory, error)
+}
+
+// ParseError is a failure to parse a file, with the position when known.
+type ParseError struct {
+	Path   string
+	Line   int // 1-based; 0 when unknown
+	Column int // 1-based; 0 when unknown
+	Err    error
+}
+
+func (e *ParseError) Error() string {
+	switch {
+	case e.Line > 0 && e.Column > 0:
+		return fmt.Sprintf("%s:%d:%d: %v", e.Path, e.Line, e.Column, e.Err)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %v", e.Path, e.Line, e.Err)
+	default:
+		return fmt.Sprintf("%s: %v", e.Path, e.Err)
+	}
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Errorf returns a [*ParseError] for path at line with a formatted message.
+func Errorf(path string, line int, format string, args ...any) error {
+	return &ParseError{Path: path, Line: line, Err: fmt.Errorf(format, args...)}
+}
