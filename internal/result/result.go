@@ -1,0 +1,138 @@
+// Package result defines what a scan produces: the messages that flow from
+// the scanner to the report handlers, and the versioned JSON document that is
+// patchline's contract with CI systems and other tools.
+//
+// Every report format (table, JSON, SARIF, Markdown) is rendered from these
+// types and nothing else, so any of them can be re-rendered from the JSON.
+package result
+
+import (
+	"time"
+
+	"github.com/patchline/patchline/internal/severity"
+)
+
+// SchemaVersion is the version of the JSON document. Fields are only added
+// within a major version; removing or changing one bumps it.
+const SchemaVersion = "1.0.0"
+
+// Result is the whole JSON document of one scan.
+type Result struct {
+	SchemaVersion string      `json:"schema_version"`
+	Tool          Tool        `json:"tool"`
+	Database      []Database  `json:"database"`
+	Sources       []Source    `json:"sources"`
+	Packages      []Package   `json:"packages"`
+	Findings      []Finding   `json:"findings"`
+	Suppressed    []Finding   `json:"suppressed"`
+	Errors        []FileError `json:"errors"`
+	Warnings      []Warning   `json:"warnings"`
+}
+
+// Tool names the program that wrote the result.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Database describes the advisories of one ecosystem the scan used.
+type Database struct {
+	Ecosystem      string    `json:"ecosystem"`
+	Entries        int       `json:"entries"`
+	NewestModified time.Time `json:"newest_modified"`
+	Imported       time.Time `json:"imported"`
+	Source         string    `json:"source"`
+}
+
+// Source is one file that was parsed.
+type Source struct {
+	// Path is the file's path as given on the command line, or joined to
+	// the directory that was given.
+	Path      string `json:"path"`
+	Extractor string `json:"extractor"`
+	Packages  int    `json:"packages"`
+}
+
+// Package is one package found in a source.
+type Package struct {
+	Source      string `json:"source"`
+	Line        int    `json:"line,omitempty"`
+	Ecosystem   string `json:"ecosystem"`
+	Name        string `json:"name"`
+	Version     string `json:"version"`
+	Requirement string `json:"requirement,omitempty"`
+	PURL        string `json:"purl,omitempty"`
+	Relation    string `json:"relation,omitempty"`
+	Scope       string `json:"scope,omitempty"`
+	Note        string `json:"note,omitempty"`
+}
+
+// Finding is one vulnerability affecting one package in one source. When
+// several advisories describe the same vulnerability (they name each other
+// in `aliases`), they make one finding.
+type Finding struct {
+	Source    string `json:"source"`
+	Line      int    `json:"line,omitempty"`
+	Ecosystem string `json:"ecosystem"`
+	Package   string `json:"package"`
+	Version   string `json:"version"`
+	PURL      string `json:"purl,omitempty"`
+	Relation  string `json:"relation,omitempty"`
+	Scope     string `json:"scope,omitempty"`
+	// ID is the primary id; Aliases the other ids, CVE ids first.
+	ID      string   `json:"id"`
+	Aliases []string `json:"aliases"`
+	// Advisories lists the ids of the database entries merged into this finding.
+	Advisories []string          `json:"advisories"`
+	Summary    string            `json:"summary,omitempty"`
+	Severity   severity.Severity `json:"severity"`
+	// Fixed lists the versions that fix it, nearest first; empty when no
+	// fix is known.
+	Fixed     []string   `json:"fixed"`
+	Published *time.Time `json:"published,omitempty"`
+	Modified  time.Time  `json:"modified"`
+	URL       string     `json:"url,omitempty"`
+	Note      string     `json:"note,omitempty"`
+	// Suppression is set on suppressed findings.
+	Suppression *Suppression `json:"suppression,omitempty"`
+}
+
+// CVEs returns the CVE ids among the finding's id and aliases.
+func (f *Finding) CVEs() []string {
+	var out []string
+	for _, id := range append([]string{f.ID}, f.Aliases...) {
+		if IsCVE(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// IsCVE reports whether id is a CVE id.
+func IsCVE(id string) bool { return len(id) > 4 && id[:4] == "CVE-" }
+
+// Suppression says why a finding was not reported as one.
+type Suppression struct {
+	// ID is the id the suppression named (any alias of the finding).
+	ID      string `json:"id"`
+	Reason  string `json:"reason"`
+	Expires string `json:"expires,omitempty"`
+	// Config is the file the suppression came from.
+	Config string `json:"config"`
+}
+
+// FileError is a file that could not be parsed, in whole or in part.
+type FileError struct {
+	Source    string `json:"source"`
+	Line      int    `json:"line,omitempty"`
+	Column    int    `json:"column,omitempty"`
+	Extractor string `json:"extractor,omitempty"`
+	Error     string `json:"error"`
+}
+
+// Warning is something the user should know that did not stop the scan: an
+// expired suppression, a symlink loop, a version that could not be compared.
+type Warning struct {
+	Source  string `json:"source,omitempty"`
+	Message string `json:"message"`
+}
