@@ -1,0 +1,564 @@
+// Package table writes a scan as patchline's default human-readable report:
+// the findings of each source file as an aligned table, then the files that
+// could not be parsed, warnings, and a one-line total.
+//
+// The package never looks at the terminal or the environment: the caller
+// decides whether to colour (a TTY, NO_COLOR) and how wide the output may be,
+// and says so in [Options].
+package table
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/patchline/patchline/internal/report"
+	"github.com/patchline/patchline/internal/result"
+	"github.com/patchline/patchline/internal/severity"
+)
+
+// Options configures the table.
+type Options struct {
+	// Color turns on ANSI colours (severity levels, headings).
+	Color bool
+	// Width is the number of columns to fit lines into: tables drop and
+	// truncate their least useful parts, text is wrapped. 0 means no limit.
+	Width int
+}
+
+// Handler writes the table when the scan finishes.
+type Handler struct {
+	report.Collector
+	w    io.Writer
+	opts Options
+}
+
+// New returns a handler writing to w.
+func New(w io.Writer, opts Options) *Handler { return &Handler{w: w, opts: opts} }
+
+// Finish writes the report.
+func (h *Handler) Finish() error {
+	var b bytes.Buffer
+	p := &printer{buf: &b, opts: h.opts}
+	p.result(&h.Result)
+	if _, err := h.w.Write(b.Bytes()); err != nil {
+		return fmt.Errorf("write table report: %w", err)
+	}
+	return nil
+}
+
+const (
+	indent = 2 // spaces before each table row
+	gap    = 2 // spaces between columns
+	// maxSummary caps summaries when there is no width limit.
+	maxSummary = 100
+	// minSummary is the narrowest summary column worth showing.
+	minSummary = 20
+	// minWidth is the narrowest width the table layout is tried at; below
+	// it every finding is printed as a block of lines.
+	minWidth = 40
+)
+
+// printer renders one result.
+type printer struct {
+	buf  *bytes.Buffer
+	opts Options
+}
+
+func (p *printer) result(r *result.Result) {
+	groups := groupBySource(r)
+	lay := p.layout(groups)
+	for i, g := range groups {
+		if i > 0 {
+			p.buf.WriteByte('\n')
+		}
+		p.heading(g)
+		if lay == nil {
+			p.blocks(g)
+		} else {
+			p.table(g, lay)
+		}
+	}
+	if len(groups) > 0 {
+		p.buf.WriteByte('\n')
+	}
+	if len(r.Errors) > 0 {
+		p.line(p.paint(red+bold, "Errors:"))
+		for _, e := range r.Errors {
+			p.wrapped(indent, fileErrorText(&e))
+		}
+		p.buf.WriteByte('\n')
+	}
+	if len(r.Warnings) > 0 {
+		p.line(p.paint(yellow+bold, "Warnings:"))
+		for _, w := range r.Warnings {
+			text := clean(w.Message)
+			if w.Source != "" {
+				text = clean(w.Source) + ": " + text
+			}
+			p.wrapped(indent, text)
+		}
+		p.buf.WriteByte('\n')
+	}
+	t := totalsOf(r)
+	if len(r.Suppressed) > 0 {
+		text := fmt.Sprintf("%s suppressed", plural(len(r.Suppressed), "finding", "findings"))
+		if len(t.configs) > 0 {
+			text += " by " + strings.Join(t.configs, ", ")
+		}
+		p.wrapped(0, text+".")
+	}
+	if t.unpinned > 0 {
+		p.wrapped(0, fmt.Sprintf("%s not pinned to a version %s not checked.",
+			plural(t.unpinned, "package", "packages"), pick(t.unpinned, "was", "were")))
+	}
+	p.total(t)
+}
+
+// heading names a source file and its extractor.
+func (p *printer) heading(g group) {
+	text := clean(g.path)
+	var details []string
+	if g.source != nil {
+		if g.source.Extractor != "" {
+			details = append(details, clean(g.source.Extractor))
+		}
+		details = append(details, plural(g.source.Packages, "package", "packages"))
+	}
+	if len(details) > 0 {
+		text += " (" + strings.Join(details, ", ") + ")"
+	}
+	p.wrapped(0, p.paint(bold, text))
+}
+
+// total writes the one-line total.
+func (p *printer) total(t totals) {
+	var b strings.Builder
+	switch {
+	case t.sources == 0 && t.packages == 0:
+		b.WriteString("No packages found; nothing was checked")
+	case t.findings == 0:
+		fmt.Fprintf(&b, "No known vulnerabilities found in %s", plural(t.packages, "package", "packages"))
+	default:
+		b.WriteString(p.paint(bold, plural(t.findings, "vulnerability", "vulnerabilities")))
+		var parts []string
+		for l := severity.Critical; l >= severity.Unknown; l-- {
+			if n := t.levels[l]; n > 0 {
+				parts = append(parts, p.paint(levelColor(l), fmt.Sprintf("%d %s", n, l)))
+			}
+		}
+		fmt.Fprintf(&b, " (%s) in %s of %s across %s", strings.Join(parts, ", "),
+			formatInt(t.vulnerable), plural(t.packages, "package", "packages"), plural(t.sources, "file", "files"))
+	}
+	if t.failed > 0 {
+		fmt.Fprintf(&b, "; %s could not be parsed", plural(t.failed, "file", "files"))
+	}
+	b.WriteString(".")
+	text := b.String()
+	p.wrapped(0, text)
+}
+
+// line writes s and a newline.
+func (p *printer) line(s string) {
+	p.buf.WriteString(s)
+	p.buf.WriteByte('\n')
+}
+
+// wrapped writes text wrapped to the width, continuation lines indented by
+// two more spaces than the first.
+func (p *printer) wrapped(in int, text string) {
+	for _, l := range wrap(text, p.opts.Width, in, in+2) {
+		p.line(l)
+	}
+}
+
+// cells are the texts of one finding's row, before fitting.
+type cells struct {
+	pkg, version, id, aliases, level, vector, fixed, relation, summary string
+	finding                                                            *result.Finding
+}
+
+func cellsOf(f *result.Finding) cells {
+	c := cells{
+		finding:  f,
+		pkg:      clean(f.Package),
+		version:  clean(f.Version),
+		id:       clean(f.ID),
+		level:    levelText(f.Severity),
+		vector:   clean(f.Severity.Vector),
+		fixed:    "no fix",
+		relation: relationText(f.Relation, f.Scope),
+		summary:  clean(f.Summary),
+	}
+	if len(f.Fixed) > 0 {
+		c.fixed = clean(strings.Join(f.Fixed, ", "))
+	}
+	if len(f.Aliases) > 0 {
+		c.aliases = clean(strings.Join(f.Aliases, ", "))
+	}
+	return c
+}
+
+// layout says how rows are cut to fit the width.
+type layout struct {
+	vector     bool // show the CVSS vector after the level
+	allAliases bool // show every alias, not the first and a count
+	summary    int  // width of the summary column; 0 drops it
+	below      bool // the summary goes on a line below the row
+	widths     [7]int
+}
+
+var header = [7]string{"PACKAGE", "VERSION", "VULNERABILITY", "SEVERITY", "FIXED IN", "RELATION", "SUMMARY"}
+
+// row returns the seven cell texts of c under the layout, the summary
+// truncated to the column width.
+func (l *layout) row(c *cells) [7]string {
+	id := c.id
+	if c.aliases != "" {
+		aliases := c.aliases
+		if !l.allAliases {
+			if n := len(c.finding.Aliases); n > 1 {
+				aliases = clean(c.finding.Aliases[0]) + " +" + strconv.Itoa(n-1)
+			}
+		}
+		id += " (" + aliases + ")"
+	}
+	sev := c.level
+	if l.vector && c.vector != "" {
+		sev += " " + c.vector
+	}
+	summary := ""
+	if l.summary > 0 {
+		summary = truncate(c.summary, l.summary)
+	}
+	return [7]string{c.pkg, c.version, id, sev, c.fixed, c.relation, summary}
+}
+
+// layout picks the most complete layout that fits the width, or nil when
+// the findings must be printed as blocks. In order, it gives up the CVSS
+// vectors, then all aliases but the first, then the summary column (the
+// summary then goes on a line of its own below the row).
+func (p *printer) layout(groups []group) *layout {
+	var all []*cells
+	for gi := range groups {
+		for ri := range groups[gi].rows {
+			all = append(all, &groups[gi].rows[ri])
+		}
+	}
+	if p.opts.Width > 0 && p.opts.Width < minWidth {
+		return nil
+	}
+	candidates := []layout{
+		{vector: true, allAliases: true},
+		{allAliases: true},
+		{},
+	}
+	for _, l := range candidates {
+		l.summary = maxSummary
+		l.measure(all)
+		if p.opts.Width <= 0 {
+			return &l
+		}
+		avail := p.opts.Width - l.fixedWidth() - gap
+		switch {
+		case l.widths[6] <= avail:
+			return &l
+		case avail >= minSummary:
+			l.summary = avail
+			l.measure(all)
+			return &l
+		}
+	}
+	l := layout{below: true}
+	l.measure(all)
+	if l.fixedWidth() <= p.opts.Width {
+		return &l
+	}
+	return nil
+}
+
+// fixedWidth is the width of a row without its summary column.
+func (l *layout) fixedWidth() int {
+	w := indent
+	for i := 0; i < 6; i++ {
+		w += l.widths[i]
+		if i < 5 {
+			w += gap
+		}
+	}
+	return w
+}
+
+// measure sets the column widths of the layout.
+func (l *layout) measure(all []*cells) {
+	for i, h := range header {
+		l.widths[i] = textWidth(h)
+	}
+	for _, c := range all {
+		for i, s := range l.row(c) {
+			l.widths[i] = max(l.widths[i], textWidth(s))
+		}
+	}
+	if l.summary == 0 {
+		l.widths[6] = 0
+	}
+}
+
+// table writes the rows of one source.
+func (p *printer) table(g group, l *layout) {
+	cols := 7
+	if l.summary == 0 {
+		cols = 6
+	}
+	p.tableRow(header[:cols], l, nil)
+	for i := range g.rows {
+		c := &g.rows[i]
+		r := l.row(c)
+		p.tableRow(r[:cols], l, c)
+		if l.below && c.summary != "" {
+			const in = indent + 2
+			p.line(strings.Repeat(" ", in) + truncate(c.summary, p.opts.Width-in))
+		}
+	}
+}
+
+func (p *printer) tableRow(texts []string, l *layout, c *cells) {
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", indent))
+	for i, s := range texts {
+		last := i == len(texts)-1
+		pad := l.widths[i] - textWidth(s)
+		if c != nil && i == 3 {
+			// Colour the level and score, not the vector after them.
+			rest, _ := strings.CutPrefix(s, c.level)
+			s = p.paint(levelColor(c.finding.Severity.Level), c.level) + rest
+		}
+		b.WriteString(s)
+		if !last {
+			b.WriteString(strings.Repeat(" ", pad+gap))
+		}
+	}
+	p.line(strings.TrimRight(b.String(), " "))
+}
+
+// blocks writes each finding of one source as a few wrapped lines, for
+// widths too narrow for the table.
+func (p *printer) blocks(g group) {
+	for i := range g.rows {
+		c := &g.rows[i]
+		head := c.pkg + " " + c.version
+		if c.relation != "-" {
+			head += " (" + c.relation + ")"
+		}
+		p.wrapped(indent, head)
+		id := c.id
+		if c.aliases != "" {
+			id += " (" + c.aliases + ")"
+		}
+		p.wrapped(indent+2, id)
+		sev := p.paint(levelColor(c.finding.Severity.Level), c.level)
+		switch {
+		case c.finding.Severity.Level == severity.Unknown && c.finding.Severity.Score == nil:
+			sev += " severity"
+		case c.vector != "":
+			sev += " (" + c.vector + ")"
+		}
+		fix := "no fix"
+		if len(c.finding.Fixed) > 0 {
+			fix = "fixed in " + c.fixed
+		}
+		p.wrapped(indent+2, sev+"; "+fix)
+		if c.summary != "" {
+			p.wrapped(indent+2, c.summary)
+		}
+	}
+}
+
+// group is the findings of one source, in display order.
+type group struct {
+	path   string
+	source *result.Source // nil when the findings name a source the result does not list
+	rows   []cells
+}
+
+// groupBySource returns one group per source with findings, in the order of
+// r.Sources, then any other sources the findings name, in order of
+// appearance.
+func groupBySource(r *result.Result) []group {
+	index := map[string]int{}
+	var groups []group
+	for i := range r.Sources {
+		if _, ok := index[r.Sources[i].Path]; ok {
+			continue
+		}
+		index[r.Sources[i].Path] = len(groups)
+		groups = append(groups, group{path: r.Sources[i].Path, source: &r.Sources[i]})
+	}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		gi, ok := index[f.Source]
+		if !ok {
+			gi = len(groups)
+			index[f.Source] = gi
+			groups = append(groups, group{path: f.Source})
+		}
+		groups[gi].rows = append(groups[gi].rows, cellsOf(f))
+	}
+	var out []group
+	for _, g := range groups {
+		if len(g.rows) == 0 {
+			continue
+		}
+		sort.SliceStable(g.rows, func(i, j int) bool { return less(g.rows[i].finding, g.rows[j].finding) })
+		out = append(out, g)
+	}
+	return out
+}
+
+// less orders findings most severe first, then by package, version and id.
+func less(a, b *result.Finding) bool {
+	if a.Severity.Level != b.Severity.Level {
+		return a.Severity.Level > b.Severity.Level
+	}
+	sa, sb := scoreOf(a.Severity), scoreOf(b.Severity)
+	if sa != sb {
+		return sa > sb
+	}
+	if a.Package != b.Package {
+		return a.Package < b.Package
+	}
+	if a.Version != b.Version {
+		return a.Version < b.Version
+	}
+	return a.ID < b.ID
+}
+
+func scoreOf(s severity.Severity) float64 {
+	if s.Score == nil {
+		return -1
+	}
+	return *s.Score
+}
+
+// levelText is the level and, when known, the score: "high 7.5".
+func levelText(s severity.Severity) string {
+	text := s.Level.String()
+	if s.Score != nil {
+		text += " " + strconv.FormatFloat(*s.Score, 'f', 1, 64)
+	}
+	return text
+}
+
+// relationText is "direct", "transitive" or "-", with the scope when it
+// is not the default: "transitive, dev".
+func relationText(relation, scope string) string {
+	text := clean(relation)
+	if text == "" {
+		text = "-"
+	}
+	switch scope {
+	case "dev", "optional":
+		text += ", " + scope
+	}
+	return text
+}
+
+// fileErrorText is "path:line: message". Scanners put the position in
+// their own fields; a message that repeats it is not printed twice.
+func fileErrorText(e *result.FileError) string {
+	pos := clean(e.Source)
+	if e.Line > 0 {
+		pos += ":" + strconv.Itoa(e.Line)
+		if e.Column > 0 {
+			pos += ":" + strconv.Itoa(e.Column)
+		}
+	}
+	msg := clean(e.Error)
+	if rest, ok := strings.CutPrefix(msg, pos+": "); ok && e.Source != "" {
+		msg = rest
+	}
+	return pos + ": " + msg
+}
+
+// totals are the counts of the closing lines.
+type totals struct {
+	findings   int
+	levels     [severity.Critical + 1]int
+	vulnerable int // packages with at least one finding
+	packages   int
+	sources    int
+	failed     int // sources with errors
+	unpinned   int
+	configs    []string // suppression files
+}
+
+func totalsOf(r *result.Result) totals {
+	t := totals{findings: len(r.Findings), sources: len(r.Sources), packages: len(r.Packages)}
+	if t.packages == 0 {
+		// A result without package messages still counts its sources'.
+		for _, s := range r.Sources {
+			t.packages += s.Packages
+		}
+	}
+	vulnerable := map[[4]string]bool{}
+	for _, f := range r.Findings {
+		l := f.Severity.Level
+		if l < severity.Unknown || l > severity.Critical {
+			l = severity.Unknown
+		}
+		t.levels[l]++
+		vulnerable[[4]string{f.Source, f.Ecosystem, f.Package, f.Version}] = true
+	}
+	t.vulnerable = len(vulnerable)
+	failed := map[string]bool{}
+	for _, e := range r.Errors {
+		failed[e.Source] = true
+	}
+	t.failed = len(failed)
+	for _, p := range r.Packages {
+		if p.Version == "" {
+			t.unpinned++
+		}
+	}
+	seen := map[string]bool{}
+	for _, f := range r.Suppressed {
+		if f.Suppression != nil && f.Suppression.Config != "" && !seen[f.Suppression.Config] {
+			seen[f.Suppression.Config] = true
+			t.configs = append(t.configs, clean(f.Suppression.Config))
+		}
+	}
+	return t
+}
+
+// plural is "1 package" or "1,402 packages".
+func plural(n int, one, many string) string {
+	return formatInt(n) + " " + pick(n, one, many)
+}
+
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// formatInt writes n with thousands separators: 1,402.
+func formatInt(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
