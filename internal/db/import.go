@@ -532,6 +532,10 @@ func writeSegmentFile(dir, eco string, set entrySet, now time.Time) (string, err
 		return "", fmt.Errorf("write %s segment: %w", eco, err)
 	}
 	defer os.Remove(tmp.Name()) // no-op once renamed
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("write %s segment: %w", eco, err)
+	}
 	if err := writeSegment(tmp, entries); err != nil {
 		tmp.Close()
 		return "", fmt.Errorf("write %s segment: %w", eco, err)
@@ -602,6 +606,10 @@ func writeManifest(dir string, m manifest) error {
 		return fmt.Errorf("write database manifest: %w", err)
 	}
 	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write database manifest: %w", err)
+	}
 	if _, err := tmp.Write(append(data, '\n')); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write database manifest: %w", err)

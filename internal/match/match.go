@@ -85,20 +85,23 @@ func affects(a *osv.Affected, eco *ecosystem.Ecosystem, v string) (bool, []strin
 		parsed, parseErr = ord.Parse(v)
 	}
 
-	// An explicit list of affected versions.
+	// An explicit list of affected versions. The ranges are still
+	// evaluated: they say which version fixes it.
+	affected := false
 	for _, av := range a.Versions {
 		if av == v {
-			return true, nil, problems
+			affected = true
+			break
 		}
 		if parsed != nil {
 			if pv, err := ord.Parse(av); err == nil && pv.Compare(parsed) == 0 {
-				return true, nil, problems
+				affected = true
+				break
 			}
 		}
 	}
 
 	var fixes []version.Version
-	affected := false
 	for _, r := range a.Ranges {
 		var rord version.Ordering
 		switch r.Type {
@@ -113,7 +116,9 @@ func affects(a *osv.Affected, eco *ecosystem.Ecosystem, v string) (bool, []strin
 			continue
 		}
 		if rord == nil {
-			problems = append(problems, "no version rules for ecosystem "+quote(a.Package.Ecosystem)+": ranges not evaluated")
+			if !affected { // when the versions list matched, only the fix is unknown
+				problems = append(problems, "no version rules for ecosystem "+quote(a.Package.Ecosystem)+": ranges not evaluated")
+			}
 			continue
 		}
 		pv := parsed

@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"errors"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patchline/patchline/internal/config"
+	"github.com/patchline/patchline/internal/db"
+	"github.com/patchline/patchline/internal/extract"
+	"github.com/patchline/patchline/internal/result"
+	"github.com/patchline/patchline/internal/scan"
+	"github.com/patchline/patchline/internal/severity"
+)
+
+type scanFlags struct {
+	format   string
+	output   string
+	failOn   string
+	color    string
+	noStdlib bool
+	config   string
+}
+
+func newScanCommand(env *Env, g *globals) *cobra.Command {
+	f := &scanFlags{}
+	cmd := &cobra.Command{
+		Use:   "scan [PATH]...",
+		Short: "Report the known vulnerabilities of the packages a project uses",
+		Long: `Scan lockfiles and manifests for packages with known vulnerabilities.
+
+A directory is searched for every supported file (skipping .git, node_modules,
+vendor and the like); a file is parsed by its name. With no PATH, scan ".".
+
+Exit codes: 0 nothing found at or above --fail-on; 1 found; 2 usage error;
+3 could not run (e.g. no database); 4 a file could not be parsed;
+5 both 1 and 4. See docs/exit-codes.md.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScan(cmd, env, g, f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.format, "format", "f", "table", "output `format`: table, json, sarif or markdown")
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to `file` instead of stdout")
+	fl.StringVar(&f.failOn, "fail-on", "any", "exit 1 on findings at or above `level`: any, low, medium, high, critical, or none (never)")
+	fl.StringVar(&f.color, "color", "auto", "colour the table: auto (on a terminal, unless NO_COLOR is set), always or never")
+	fl.BoolVar(&f.noStdlib, "no-stdlib", false, "do not check the Go standard library version declared by go.mod")
+	fl.StringVar(&f.config, "config", "", "configuration `file` to use for every path (default: .patchline.yaml at each scanned root)")
+	return cmd
+}
+
+// failThreshold parses --fail-on. ok is false for "none".
+func failThreshold(s string) (level severity.Level, any, ok bool, err error) {
+	switch strings.ToLower(s) {
+	case "any", "":
+		return severity.Unknown, true, true, nil
+	case "none", "never":
+		return 0, false, false, nil
+	}
+	l, err := severity.ParseLevel(s)
+	if err != nil || l == severity.Unknown {
+		return 0, false, false, usageErrorf("--fail-on %q: want any, low, medium, high, critical or none", s)
+	}
+	return l, false, true, nil
+}
+
+func runScan(cmd *cobra.Command, env *Env, g *globals, f *scanFlags, args []string) error {
+	level, failAny, failOn, err := failThreshold(f.failOn)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		args = []string{"."}
+	}
+	for _, a := range args {
+		if _, err := os.Stat(a); err != nil {
+			return usageErrorf("scan %q: %w", a, errors.Unwrap(err))
+		}
+	}
+	var cfg *config.Config
+	if f.config != "" {
+		if cfg, err = config.Load(f.config); err != nil {
+			return &UsageError{Err: err}
+		}
+	}
+
+	var out io.Writer = env.Stdout
+	if f.output != "" {
+		file, err := os.Create(f.output)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		out = file
+	}
+	color, err := useColor(f.color, env, out)
+	if err != nil {
+		return err
+	}
+	h, err := newHandler(f.format, out, color)
+	if err != nil {
+		return err
+	}
+
+	dir, err := g.databaseDir(env)
+	if err != nil {
+		return err
+	}
+	database, err := db.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+
+	s := &scan.Scanner{
+		Extractors: extract.List(extract.Options{GoStdlib: !f.noStdlib}),
+		DB:         database,
+		Tool:       result.Tool{Name: "patchline", Version: Version()},
+		Logger:     g.logger(env),
+		Config:     cfg,
+	}
+	sum, err := s.Run(cmd.Context(), args, h)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	if failOn && ((failAny && sum.Total() > 0) || (!failAny && sum.AtLeast(level) > 0)) {
+		errs = append(errs, ErrFindings)
+	}
+	if sum.FileErrors > 0 {
+		errs = append(errs, ErrIncomplete)
+	}
+	return errors.Join(errs...)
+}
+
+// useColor decides whether the table is coloured.
+func useColor(mode string, env *Env, out io.Writer) (bool, error) {
+	switch mode {
+	case "always":
+		return true, nil
+	case "never":
+		return false, nil
+	case "auto", "":
+		return env.Getenv("NO_COLOR") == "" && env.IsTerminal(out), nil
+	}
+	return false, usageErrorf("--color %q: want auto, always or never", mode)
+}

@@ -1,0 +1,32 @@
+package extract
+
+import (
+	"github.com/patchline/patchline/internal/extract/golang/gomod"
+	"github.com/patchline/patchline/internal/extract/javascript/packagelock"
+	"github.com/patchline/patchline/internal/extract/python/pipfilelock"
+	"github.com/patchline/patchline/internal/extract/python/poetrylock"
+	"github.com/patchline/patchline/internal/extract/python/requirements"
+	"github.com/patchline/patchline/internal/extract/python/uvlock"
+	"github.com/patchline/patchline/internal/inventory"
+)
+
+// Options select what the extractors report.
+type Options struct {
+	// GoStdlib makes go.mod report the Go standard library version it
+	// declares, so that standard-library advisories are matched.
+	GoStdlib bool
+}
+
+// List returns every extractor patchline has, in the order a file is offered
+// to them. This is the one place extractors are registered; a test checks it
+// against the table of supported formats in docs/formats.md.
+func List(opts Options) []inventory.Extractor {
+	return []inventory.Extractor{
+		gomod.New(gomod.Config{OmitStdlib: !opts.GoStdlib}),
+		packagelock.New(),
+		requirements.New(),
+		poetrylock.New(),
+		pipfilelock.New(),
+		uvlock.New(),
+	}
+}

@@ -1,0 +1,159 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/patchline/patchline/internal/inventory"
+)
+
+// skipDirs are directories a scan never descends into: version control,
+// installed dependency trees (their lockfiles describe other projects) and
+// caches.
+var skipDirs = map[string]bool{
+	".git": true, ".hg": true, ".svn": true, ".bzr": true,
+	"node_modules": true, "bower_components": true, "jspm_packages": true,
+	"vendor": true, ".yarn": true, ".pnpm-store": true,
+	"__pycache__": true, ".venv": true, "venv": true, ".tox": true, ".nox": true,
+	".mypy_cache": true, ".pytest_cache": true, "site-packages": true,
+}
+
+// SkipDir reports whether a directory walk skips directories named name.
+func SkipDir(name string) bool { return skipDirs[name] }
+
+// File is one file a walk found, with the extractor that parses it.
+type File struct {
+	// Path is the file's path for reports: the root as given joined with
+	// the path inside it, slash-separated.
+	Path string
+	// FSPath is the path inside FS.
+	FSPath    string
+	FS        fs.FS
+	Extractor inventory.Extractor
+}
+
+// Problem is something a walk could not do: a directory it could not read,
+// a symlink leading out of the root, a symlink loop. The walk goes on.
+type Problem struct {
+	Path string
+	Err  error
+}
+
+// Walk finds the files under root that one of extractors parses and calls
+// found for each, in lexical order. It skips the directories of [SkipDir],
+// follows symlinks only while they stay inside root (an escaping one is a
+// problem), and reports a symlink loop as a problem instead of failing.
+func Walk(ctx context.Context, root string, extractors []inventory.Extractor, found func(File) error, problem func(Problem)) error {
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return fmt.Errorf("open %q: %w", root, err)
+	}
+	defer r.Close()
+	fsys := r.FS()
+	display := filepath.ToSlash(root)
+	w := &walker{ctx: ctx, fsys: fsys, root: root, display: display, extractors: extractors, found: found, problem: problem, visited: map[string]bool{}}
+	if abs, err := filepath.EvalSymlinks(root); err == nil {
+		w.visited[abs] = true
+	}
+	return w.dir(".")
+}
+
+type walker struct {
+	ctx        context.Context
+	fsys       fs.FS
+	root       string
+	display    string
+	extractors []inventory.Extractor
+	found      func(File) error
+	problem    func(Problem)
+	visited    map[string]bool // real paths of directories entered through symlinks
+}
+
+func (w *walker) join(p string) string {
+	if p == "." {
+		return w.display
+	}
+	if w.display == "." {
+		return p
+	}
+	return strings.TrimSuffix(w.display, "/") + "/" + p
+}
+
+func (w *walker) dir(dir string) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	entries, err := fs.ReadDir(w.fsys, dir)
+	if err != nil {
+		w.problem(Problem{Path: w.join(dir), Err: err})
+		return nil
+	}
+	for _, e := range entries {
+		p := path.Join(dir, e.Name())
+		mode := e.Type()
+		if mode&fs.ModeSymlink != 0 {
+			// Stat through the root: fails for links leading outside it.
+			info, err := fs.Stat(w.fsys, p)
+			if err != nil {
+				w.problem(Problem{Path: w.join(p), Err: symlinkError(err)})
+				continue
+			}
+			mode = info.Mode().Type()
+			if info.IsDir() {
+				real, err := filepath.EvalSymlinks(filepath.Join(w.root, filepath.FromSlash(p)))
+				if err != nil {
+					w.problem(Problem{Path: w.join(p), Err: err})
+					continue
+				}
+				if w.visited[real] || w.isAncestor(real, dir) {
+					w.problem(Problem{Path: w.join(p), Err: errors.New("symlink loop: directory already scanned, skipped")})
+					continue
+				}
+				w.visited[real] = true
+			}
+		}
+		switch {
+		case mode.IsDir():
+			if skipDirs[e.Name()] {
+				continue
+			}
+			if err := w.dir(p); err != nil {
+				return err
+			}
+		case mode.IsRegular():
+			for _, x := range w.extractors {
+				if x.FileRequired(p) {
+					if err := w.found(File{Path: w.join(p), FSPath: p, FS: w.fsys, Extractor: x}); err != nil {
+						return err
+					}
+					break
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// isAncestor reports whether the real directory real is dir (a path inside
+// the root) or one of the directories above it: entering it again would loop.
+func (w *walker) isAncestor(real, dir string) bool {
+	cur, err := filepath.EvalSymlinks(filepath.Join(w.root, filepath.FromSlash(dir)))
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(real, cur)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+func symlinkError(err error) error {
+	if strings.Contains(err.Error(), "escapes from parent") || strings.Contains(err.Error(), "path escapes") {
+		return errors.New("symlink points outside the scanned directory, not followed")
+	}
+	return fmt.Errorf("broken symlink: %w", err)
+}
