@@ -5,9 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
