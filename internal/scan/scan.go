@@ -102,6 +102,9 @@ func (s *Scanner) Run(ctx context.Context, paths []string, h report.Handler) (*S
 	if s.Now == nil {
 		s.Now = time.Now
 	}
+	if s.Tool.Name == "" {
+		s.Tool.Name = "patchline"
+	}
 	r := &run{Scanner: s, ctx: ctx, h: h, sum: &Summary{Findings: map[severity.Level]int{}}, warned: map[string]bool{}, seen: map[string]bool{}, declared: map[inventory.Location]map[string]bool{}}
 	var dbInfo []result.Database
 	for _, info := range s.DB.Status() {
