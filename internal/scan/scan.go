@@ -194,6 +194,7 @@ func (r *run) file(f extract.File, cfg *config.Config) error {
 			return err
 		}
 	}
+	r.Logger.Debug("extracted", "file", f.Path, "extractor", f.Extractor.Name(), "packages", len(inv.Packages), "err", err)
 	if err := r.h.Source(&result.Source{Path: f.Path, Extractor: f.Extractor.Name(), Packages: len(inv.Packages)}); err != nil {
 		return err
 	}

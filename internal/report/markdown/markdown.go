@@ -71,12 +71,12 @@ func (h *Handler) Finish() error {
 // fit renders r with as many table rows as fit in limit bytes, leaving out
 // the least severe findings first.
 func fit(r *result.Result, limit int) string {
-	groups := groupBySource(r)
+	groups := report.GroupBySource(r)
 	var ranked []*result.Finding
 	for _, g := range groups {
-		ranked = append(ranked, g.rows...)
+		ranked = append(ranked, g.Findings...)
 	}
-	sort.SliceStable(ranked, func(i, j int) bool { return less(ranked[i], ranked[j]) })
+	sort.SliceStable(ranked, func(i, j int) bool { return report.Before(ranked[i], ranked[j]) })
 	keep := func(k int) map[*result.Finding]bool {
 		m := make(map[*result.Finding]bool, k)
 		for _, f := range ranked[:k] {
@@ -110,14 +110,14 @@ func fit(r *result.Result, limit int) string {
 }
 
 // render writes the report with the rows in keep, out of total.
-func render(r *result.Result, groups []group, keep map[*result.Finding]bool, total, limit int) string {
+func render(r *result.Result, groups []report.Group, keep map[*result.Finding]bool, total, limit int) string {
 	var b bytes.Buffer
-	t := totalsOf(r)
+	t := report.Summarize(r)
 	b.WriteString(Marker + "\n")
 	fmt.Fprintf(&b, "## %s\n\n", headline(t))
-	if t.failed > 0 {
+	if t.Failed > 0 {
 		fmt.Fprintf(&b, "**%s could not be parsed**; see the errors below.\n\n",
-			plural(t.failed, "file", "files"))
+			plural(t.Failed, "file", "files"))
 	}
 	if len(keep) < total {
 		fmt.Fprintf(&b, "> [!NOTE]\n> %s of %s %s left out, the least severe first, to keep this comment under %s characters. The table, JSON and SARIF reports have them all.\n\n",
@@ -127,9 +127,9 @@ func render(r *result.Result, groups []group, keep map[*result.Finding]bool, tot
 
 	var shown []*result.Finding
 	for _, g := range groups {
-		fmt.Fprintf(&b, "### %s\n\n", g.heading())
+		fmt.Fprintf(&b, "### %s\n\n", heading(g))
 		var rows []*result.Finding
-		for _, f := range g.rows {
+		for _, f := range g.Findings {
 			if keep[f] {
 				rows = append(rows, f)
 			}
@@ -145,7 +145,7 @@ func render(r *result.Result, groups []group, keep map[*result.Finding]bool, tot
 			}
 			b.WriteByte('\n')
 		}
-		if rest := len(g.rows) - len(rows); rest > 0 {
+		if rest := len(g.Findings) - len(rows); rest > 0 {
 			fmt.Fprintf(&b, "_%s in this file left out._\n\n", plural(rest, "more finding", "more findings"))
 		}
 	}
@@ -188,18 +188,18 @@ func render(r *result.Result, groups []group, keep map[*result.Finding]bool, tot
 	var notes []string
 	if len(r.Suppressed) > 0 {
 		s := plural(len(r.Suppressed), "finding", "findings") + " suppressed"
-		if len(t.configs) > 0 {
+		if len(t.Configs) > 0 {
 			var cs []string
-			for _, c := range t.configs {
+			for _, c := range t.Configs {
 				cs = append(cs, codeSpan(truncate(clean(c), maxText)))
 			}
 			s += " by " + strings.Join(cs, ", ")
 		}
 		notes = append(notes, s+".")
 	}
-	if t.unpinned > 0 {
+	if t.Unpinned > 0 {
 		notes = append(notes, fmt.Sprintf("%s not pinned to a version %s not checked.",
-			plural(t.unpinned, "package", "packages"), pick(t.unpinned, "was", "were")))
+			plural(t.Unpinned, "package", "packages"), pick(t.Unpinned, "was", "were")))
 	}
 	if len(notes) > 0 {
 		b.WriteString(strings.Join(notes, " ") + "\n\n")
@@ -211,22 +211,22 @@ func render(r *result.Result, groups []group, keep map[*result.Finding]bool, tot
 }
 
 // headline is the total as the report's heading.
-func headline(t totals) string {
+func headline(t report.Summary) string {
 	switch {
-	case t.sources == 0 && t.packages == 0:
+	case t.Sources == 0 && t.Packages == 0:
 		return "No packages found; nothing was checked"
-	case t.findings == 0:
-		return "No known vulnerabilities found in " + plural(t.packages, "package", "packages")
+	case t.Findings == 0:
+		return "No known vulnerabilities found in " + plural(t.Packages, "package", "packages")
 	}
 	var parts []string
 	for l := severity.Critical; l >= severity.Unknown; l-- {
-		if n := t.levels[l]; n > 0 {
+		if n := t.Levels[l]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, l))
 		}
 	}
 	return fmt.Sprintf("%s (%s) in %s of %s across %s",
-		plural(t.findings, "vulnerability", "vulnerabilities"), strings.Join(parts, ", "),
-		formatInt(t.vulnerable), plural(t.packages, "package", "packages"), plural(t.sources, "file", "files"))
+		plural(t.Findings, "vulnerability", "vulnerabilities"), strings.Join(parts, ", "),
+		formatInt(t.Vulnerable), plural(t.Packages, "package", "packages"), plural(t.Sources, "file", "files"))
 }
 
 // summaries is the collapsible list of the advisories in the tables, one
@@ -281,82 +281,18 @@ func link(label, u string) string {
 	return "[" + label + "](" + dest + ")"
 }
 
-// group is the findings of one source, in display order.
-type group struct {
-	path   string
-	source *result.Source
-	rows   []*result.Finding
-}
-
-// heading is the path as code, then the extractor and package count.
-func (g group) heading() string {
-	h := codeSpan(truncate(clean(g.path), maxText))
-	if g.source == nil {
+// heading is the path of g as code, then the extractor and package count.
+func heading(g report.Group) string {
+	h := codeSpan(truncate(clean(g.Path), maxText))
+	if g.Source == nil {
 		return h
 	}
 	var details []string
-	if g.source.Extractor != "" {
-		details = append(details, text(g.source.Extractor, maxText))
+	if g.Source.Extractor != "" {
+		details = append(details, text(g.Source.Extractor, maxText))
 	}
-	details = append(details, plural(g.source.Packages, "package", "packages"))
+	details = append(details, plural(g.Source.Packages, "package", "packages"))
 	return h + " (" + strings.Join(details, ", ") + ")"
-}
-
-// groupBySource returns one group per source with findings, in the order of
-// r.Sources, then any other sources the findings name.
-func groupBySource(r *result.Result) []group {
-	index := map[string]int{}
-	var groups []group
-	for i := range r.Sources {
-		if _, ok := index[r.Sources[i].Path]; ok {
-			continue
-		}
-		index[r.Sources[i].Path] = len(groups)
-		groups = append(groups, group{path: r.Sources[i].Path, source: &r.Sources[i]})
-	}
-	for i := range r.Findings {
-		f := &r.Findings[i]
-		gi, ok := index[f.Source]
-		if !ok {
-			gi = len(groups)
-			index[f.Source] = gi
-			groups = append(groups, group{path: f.Source})
-		}
-		groups[gi].rows = append(groups[gi].rows, f)
-	}
-	var out []group
-	for _, g := range groups {
-		if len(g.rows) == 0 {
-			continue
-		}
-		sort.SliceStable(g.rows, func(i, j int) bool { return less(g.rows[i], g.rows[j]) })
-		out = append(out, g)
-	}
-	return out
-}
-
-// less orders findings most severe first, then by package, version and id.
-func less(a, b *result.Finding) bool {
-	if a.Severity.Level != b.Severity.Level {
-		return a.Severity.Level > b.Severity.Level
-	}
-	if sa, sb := scoreOf(a.Severity), scoreOf(b.Severity); sa != sb {
-		return sa > sb
-	}
-	if a.Package != b.Package {
-		return a.Package < b.Package
-	}
-	if a.Version != b.Version {
-		return a.Version < b.Version
-	}
-	return a.ID < b.ID
-}
-
-func scoreOf(s severity.Severity) float64 {
-	if s.Score == nil {
-		return -1
-	}
-	return *s.Score
 }
 
 // levelText is the level and, when known, the score: "high 7.5".
@@ -411,55 +347,6 @@ func errorMessage(e *result.FileError) string {
 		}
 	}
 	return msg
-}
-
-// totals are the counts of the headline and the closing notes.
-type totals struct {
-	findings   int
-	levels     [severity.Critical + 1]int
-	vulnerable int
-	packages   int
-	sources    int
-	failed     int
-	unpinned   int
-	configs    []string
-}
-
-func totalsOf(r *result.Result) totals {
-	t := totals{findings: len(r.Findings), sources: len(r.Sources), packages: len(r.Packages)}
-	if t.packages == 0 {
-		for _, s := range r.Sources {
-			t.packages += s.Packages
-		}
-	}
-	vulnerable := map[[4]string]bool{}
-	for _, f := range r.Findings {
-		l := f.Severity.Level
-		if l < severity.Unknown || l > severity.Critical {
-			l = severity.Unknown
-		}
-		t.levels[l]++
-		vulnerable[[4]string{f.Source, f.Ecosystem, f.Package, f.Version}] = true
-	}
-	t.vulnerable = len(vulnerable)
-	failed := map[string]bool{}
-	for _, e := range r.Errors {
-		failed[e.Source] = true
-	}
-	t.failed = len(failed)
-	for _, p := range r.Packages {
-		if p.Version == "" {
-			t.unpinned++
-		}
-	}
-	seen := map[string]bool{}
-	for _, f := range r.Suppressed {
-		if f.Suppression != nil && f.Suppression.Config != "" && !seen[f.Suppression.Config] {
-			seen[f.Suppression.Config] = true
-			t.configs = append(t.configs, f.Suppression.Config)
-		}
-	}
-	return t
 }
 
 // cell is text for a table cell.

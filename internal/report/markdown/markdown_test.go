@@ -214,12 +214,12 @@ func TestCodeSpan(t *testing.T) {
 func TestHeadline(t *testing.T) {
 	r := loadResult(t)
 	want := "7 vulnerabilities (2 critical, 1 high, 4 unknown) in 6 of 13 packages across 3 files"
-	if got := headline(totalsOf(r)); got != want {
+	if got := headline(report.Summarize(r)); got != want {
 		t.Errorf("headline = %q, want %q", got, want)
 	}
 	r.Findings[0].Severity = severity.Severity{Level: severity.Medium}
 	want = "7 vulnerabilities (2 critical, 1 high, 1 medium, 3 unknown) in 6 of 13 packages across 3 files"
-	if got := headline(totalsOf(r)); got != want {
+	if got := headline(report.Summarize(r)); got != want {
 		t.Errorf("headline = %q, want %q", got, want)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -103,30 +102,34 @@ func (p *printer) result(r *result.Result) {
 		}
 		p.buf.WriteByte('\n')
 	}
-	t := totalsOf(r)
+	t := report.Summarize(r)
 	if len(r.Suppressed) > 0 {
 		text := fmt.Sprintf("%s suppressed", plural(len(r.Suppressed), "finding", "findings"))
-		if len(t.configs) > 0 {
-			text += " by " + strings.Join(t.configs, ", ")
+		if len(t.Configs) > 0 {
+			configs := make([]string, len(t.Configs))
+			for i, c := range t.Configs {
+				configs[i] = clean(c)
+			}
+			text += " by " + strings.Join(configs, ", ")
 		}
 		p.wrapped(0, text+".")
 	}
-	if t.unpinned > 0 {
+	if t.Unpinned > 0 {
 		p.wrapped(0, fmt.Sprintf("%s not pinned to a version %s not checked.",
-			plural(t.unpinned, "package", "packages"), pick(t.unpinned, "was", "were")))
+			plural(t.Unpinned, "package", "packages"), pick(t.Unpinned, "was", "were")))
 	}
 	p.total(t)
 }
 
 // heading names a source file and its extractor.
 func (p *printer) heading(g group) {
-	text := clean(g.path)
+	text := clean(g.Path)
 	var details []string
-	if g.source != nil {
-		if g.source.Extractor != "" {
-			details = append(details, clean(g.source.Extractor))
+	if g.Source != nil {
+		if g.Source.Extractor != "" {
+			details = append(details, clean(g.Source.Extractor))
 		}
-		details = append(details, plural(g.source.Packages, "package", "packages"))
+		details = append(details, plural(g.Source.Packages, "package", "packages"))
 	}
 	if len(details) > 0 {
 		text += " (" + strings.Join(details, ", ") + ")"
@@ -135,26 +138,26 @@ func (p *printer) heading(g group) {
 }
 
 // total writes the one-line total.
-func (p *printer) total(t totals) {
+func (p *printer) total(t report.Summary) {
 	var b strings.Builder
 	switch {
-	case t.sources == 0 && t.packages == 0:
+	case t.Sources == 0 && t.Packages == 0:
 		b.WriteString("No packages found; nothing was checked")
-	case t.findings == 0:
-		fmt.Fprintf(&b, "No known vulnerabilities found in %s", plural(t.packages, "package", "packages"))
+	case t.Findings == 0:
+		fmt.Fprintf(&b, "No known vulnerabilities found in %s", plural(t.Packages, "package", "packages"))
 	default:
-		b.WriteString(p.paint(bold, plural(t.findings, "vulnerability", "vulnerabilities")))
+		b.WriteString(p.paint(bold, plural(t.Findings, "vulnerability", "vulnerabilities")))
 		var parts []string
 		for l := severity.Critical; l >= severity.Unknown; l-- {
-			if n := t.levels[l]; n > 0 {
+			if n := t.Levels[l]; n > 0 {
 				parts = append(parts, p.paint(levelColor(l), fmt.Sprintf("%d %s", n, l)))
 			}
 		}
 		fmt.Fprintf(&b, " (%s) in %s of %s across %s", strings.Join(parts, ", "),
-			formatInt(t.vulnerable), plural(t.packages, "package", "packages"), plural(t.sources, "file", "files"))
+			formatInt(t.Vulnerable), plural(t.Packages, "package", "packages"), plural(t.Sources, "file", "files"))
 	}
-	if t.failed > 0 {
-		fmt.Fprintf(&b, "; %s could not be parsed", plural(t.failed, "file", "files"))
+	if t.Failed > 0 {
+		fmt.Fprintf(&b, "; %s could not be parsed", plural(t.Failed, "file", "files"))
 	}
 	b.WriteString(".")
 	text := b.String()
@@ -377,70 +380,24 @@ func (p *printer) blocks(g group) {
 	}
 }
 
-// group is the findings of one source, in display order.
+// group is the findings of one source with their cells, in display order.
 type group struct {
-	path   string
-	source *result.Source // nil when the findings name a source the result does not list
-	rows   []cells
+	report.Group
+	rows []cells // one for each of Group.Findings
 }
 
-// groupBySource returns one group per source with findings, in the order of
-// r.Sources, then any other sources the findings name, in order of
-// appearance.
+// groupBySource returns the groups of [report.GroupBySource] with the cells
+// of their findings.
 func groupBySource(r *result.Result) []group {
-	index := map[string]int{}
-	var groups []group
-	for i := range r.Sources {
-		if _, ok := index[r.Sources[i].Path]; ok {
-			continue
-		}
-		index[r.Sources[i].Path] = len(groups)
-		groups = append(groups, group{path: r.Sources[i].Path, source: &r.Sources[i]})
-	}
-	for i := range r.Findings {
-		f := &r.Findings[i]
-		gi, ok := index[f.Source]
-		if !ok {
-			gi = len(groups)
-			index[f.Source] = gi
-			groups = append(groups, group{path: f.Source})
-		}
-		groups[gi].rows = append(groups[gi].rows, cellsOf(f))
-	}
 	var out []group
-	for _, g := range groups {
-		if len(g.rows) == 0 {
-			continue
+	for _, g := range report.GroupBySource(r) {
+		rows := make([]cells, len(g.Findings))
+		for i, f := range g.Findings {
+			rows[i] = cellsOf(f)
 		}
-		sort.SliceStable(g.rows, func(i, j int) bool { return less(g.rows[i].finding, g.rows[j].finding) })
-		out = append(out, g)
+		out = append(out, group{Group: g, rows: rows})
 	}
 	return out
-}
-
-// less orders findings most severe first, then by package, version and id.
-func less(a, b *result.Finding) bool {
-	if a.Severity.Level != b.Severity.Level {
-		return a.Severity.Level > b.Severity.Level
-	}
-	sa, sb := scoreOf(a.Severity), scoreOf(b.Severity)
-	if sa != sb {
-		return sa > sb
-	}
-	if a.Package != b.Package {
-		return a.Package < b.Package
-	}
-	if a.Version != b.Version {
-		return a.Version < b.Version
-	}
-	return a.ID < b.ID
-}
-
-func scoreOf(s severity.Severity) float64 {
-	if s.Score == nil {
-		return -1
-	}
-	return *s.Score
 }
 
 // levelText is the level and, when known, the score: "high 7.5".
@@ -481,56 +438,6 @@ func fileErrorText(e *result.FileError) string {
 		msg = rest
 	}
 	return pos + ": " + msg
-}
-
-// totals are the counts of the closing lines.
-type totals struct {
-	findings   int
-	levels     [severity.Critical + 1]int
-	vulnerable int // packages with at least one finding
-	packages   int
-	sources    int
-	failed     int // sources with errors
-	unpinned   int
-	configs    []string // suppression files
-}
-
-func totalsOf(r *result.Result) totals {
-	t := totals{findings: len(r.Findings), sources: len(r.Sources), packages: len(r.Packages)}
-	if t.packages == 0 {
-		// A result without package messages still counts its sources'.
-		for _, s := range r.Sources {
-			t.packages += s.Packages
-		}
-	}
-	vulnerable := map[[4]string]bool{}
-	for _, f := range r.Findings {
-		l := f.Severity.Level
-		if l < severity.Unknown || l > severity.Critical {
-			l = severity.Unknown
-		}
-		t.levels[l]++
-		vulnerable[[4]string{f.Source, f.Ecosystem, f.Package, f.Version}] = true
-	}
-	t.vulnerable = len(vulnerable)
-	failed := map[string]bool{}
-	for _, e := range r.Errors {
-		failed[e.Source] = true
-	}
-	t.failed = len(failed)
-	for _, p := range r.Packages {
-		if p.Version == "" {
-			t.unpinned++
-		}
-	}
-	seen := map[string]bool{}
-	for _, f := range r.Suppressed {
-		if f.Suppression != nil && f.Suppression.Config != "" && !seen[f.Suppression.Config] {
-			seen[f.Suppression.Config] = true
-			t.configs = append(t.configs, clean(f.Suppression.Config))
-		}
-	}
-	return t
 }
 
 // plural is "1 package" or "1,402 packages".

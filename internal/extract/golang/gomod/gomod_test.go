@@ -1,74 +1,21 @@
 package gomod_test
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"io/fs"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/patchline/patchline/internal/extract/extracttest"
 	"github.com/patchline/patchline/internal/extract/golang/gomod"
 	"github.com/patchline/patchline/internal/inventory"
 )
-
-// extract runs the extractor on the go.mod at fsPath in fsys.
-func extract(t testing.TB, e *gomod.Extractor, fsys fs.FS, fsPath string) (inventory.Inventory, error) {
-	t.Helper()
-	data, err := fs.ReadFile(fsys, fsPath)
-	if err != nil {
-		t.Fatalf("read fixture: %v", err)
-	}
-	return e.Extract(context.Background(), &inventory.Input{
-		Path:   fsPath,
-		FS:     fsys,
-		FSPath: fsPath,
-		Reader: bytes.NewReader(data),
-	})
-}
-
-// errorLines returns "path:line" for every [*inventory.ParseError] in err,
-// and fails the test for any other kind of error.
-func errorLines(t *testing.T, err error) []string {
-	t.Helper()
-	if err == nil {
-		return nil
-	}
-	var out []string
-	var walk func(error)
-	walk = func(err error) {
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-			return
-		}
-		var pe *inventory.ParseError
-		if !errors.As(err, &pe) {
-			t.Errorf("error %v is not an *inventory.ParseError", err)
-			return
-		}
-		out = append(out, pe.Path+":"+itoa(pe.Line))
-	}
-	walk(err)
-	return out
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
-}
 
 // pkg builds a Go package located in file at line.
 func pkg(name, version string, rel inventory.Relation, file string, line int, note string) inventory.Package {
@@ -145,10 +92,8 @@ func TestExtractFixtures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := extract(t, gomod.New(gomod.Config{}), fsys, tt.file)
-			if diff := cmp.Diff(tt.wantErrors, errorLines(t, err)); diff != "" {
-				t.Errorf("error lines mismatch (-want +got):\n%s\nerror: %v", diff, err)
-			}
+			got, err := extracttest.Extract(t, gomod.New(gomod.Config{}), fsys, tt.file)
+			extracttest.CheckErrors(t, tt.wantErrors, err)
 			if diff := cmp.Diff(tt.want, got.Packages); diff != "" {
 				t.Errorf("Extract(%q) mismatch (-want +got):\n%s", tt.file, diff)
 			}
@@ -159,7 +104,7 @@ func TestExtractFixtures(t *testing.T) {
 func TestExtractInline(t *testing.T) {
 	const fromSum116 = "from go.sum: go.mod says go 1.16, before 1.17, so it does not list every module of the build; " +
 		"the highest of the %d version(s) go.sum records is taken, an approximation of minimal version selection"
-	sumNote := func(n int) string { return strings.Replace(fromSum116, "%d", itoa(n), 1) }
+	sumNote := func(n int) string { return strings.Replace(fromSum116, "%d", strconv.Itoa(n), 1) }
 	tests := []struct {
 		name       string
 		cfg        gomod.Config
@@ -429,10 +374,8 @@ example.com/d v0.0.0-20200101000000-abcdefabcdef h1:ddd=
 			if tt.gosum != "" {
 				fsys["go.sum"] = &fstest.MapFile{Data: []byte(tt.gosum)}
 			}
-			got, err := extract(t, gomod.New(tt.cfg), fsys, "go.mod")
-			if diff := cmp.Diff(tt.wantErrors, errorLines(t, err)); diff != "" {
-				t.Errorf("error lines mismatch (-want +got):\n%s\nerror: %v", diff, err)
-			}
+			got, err := extracttest.Extract(t, gomod.New(tt.cfg), fsys, "go.mod")
+			extracttest.CheckErrors(t, tt.wantErrors, err)
 			if diff := cmp.Diff(tt.want, got.Packages); diff != "" {
 				t.Errorf("Extract mismatch (-want +got):\n%s", diff)
 			}
@@ -459,7 +402,7 @@ example.com/d v0.0.0-20200101000000-abcdefabcdef h1:ddd=
 // hashes for modules only the tests of dependencies use, both tools list
 // modules a build of caddy does not link.
 func TestExtractCaddy(t *testing.T) {
-	got, err := extract(t, gomod.New(gomod.Config{}), os.DirFS("testdata"), "caddy/go.mod")
+	got, err := extracttest.Extract(t, gomod.New(gomod.Config{}), os.DirFS("testdata"), "caddy/go.mod")
 	if err != nil {
 		t.Fatalf("Extract: %v", err)
 	}
@@ -528,18 +471,7 @@ func TestName(t *testing.T) {
 }
 
 func TestExtractCanceled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	data, err := os.ReadFile("testdata/caddy/go.mod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = gomod.New(gomod.Config{}).Extract(ctx, &inventory.Input{
-		Path: "caddy/go.mod", FS: os.DirFS("testdata"), FSPath: "caddy/go.mod", Reader: bytes.NewReader(data),
-	})
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("Extract with a canceled context: got error %v, want context.Canceled", err)
-	}
+	extracttest.CheckCanceled(t, gomod.New(gomod.Config{}), os.DirFS("testdata"), "caddy/go.mod")
 }
 
 func FuzzExtract(f *testing.F) {
@@ -557,7 +489,7 @@ func FuzzExtract(f *testing.F) {
 	f.Add([]byte("module m\ngo 1.16\nreplace a => ../a\nrequire a v1.0.0\n"), []byte("b v1.0.0 h1:x=\nb v1.0.0/go.mod h1:x=\n"))
 	f.Fuzz(func(t *testing.T, mod, sum []byte) {
 		fsys := fstest.MapFS{"dir/go.mod": {Data: mod}, "dir/go.sum": {Data: sum}}
-		got, err := extract(t, gomod.New(gomod.Config{}), fsys, "dir/go.mod")
+		got, err := extracttest.Extract(t, gomod.New(gomod.Config{}), fsys, "dir/go.mod")
 		if err != nil && !strings.Contains(err.Error(), "dir/go.") {
 			t.Errorf("error does not name the file: %v", err)
 		}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/patchline/patchline/internal/extract/internal/tomllock"
 	"github.com/patchline/patchline/internal/inventory"
 	"github.com/patchline/patchline/internal/textpos"
 )
@@ -288,7 +289,7 @@ func directNames(in *inventory.Input) (map[string]bool, error) {
 	}
 	var pipfile map[string]any
 	if _, err := toml.Decode(string(data), &pipfile); err != nil {
-		return nil, fmt.Errorf("direct dependencies unknown: %w", tomlError(shown, err))
+		return nil, fmt.Errorf("direct dependencies unknown: %w", tomllock.DecodeError(shown, err))
 	}
 	names := map[string]bool{}
 	for table, v := range pipfile {
@@ -360,19 +361,4 @@ func describeJSONError(err error) error {
 		return fmt.Errorf("%q is a JSON %s, want a %s", te.Field, te.Value, te.Type)
 	}
 	return err
-}
-
-// tomlError turns a TOML decoding error into an [inventory.ParseError] with
-// the position the decoder reports.
-func tomlError(file string, err error) error {
-	var pe toml.ParseError
-	if errors.As(err, &pe) {
-		return &inventory.ParseError{
-			Path:   file,
-			Line:   pe.Position.Line,
-			Column: pe.Position.Col,
-			Err:    fmt.Errorf("invalid TOML: %s", pe.Message),
-		}
-	}
-	return &inventory.ParseError{Path: file, Err: err}
 }

@@ -1,18 +1,14 @@
 package pipfilelock
 
 import (
-	"context"
 	"errors"
-	"fmt"
-	"io/fs"
 	"os"
-	"path"
-	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/patchline/patchline/internal/extract/extracttest"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -156,52 +152,27 @@ func TestExtract(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			inv, err := extract(t, os.DirFS("testdata"), tt.path)
-			if diff := cmp.Diff(tt.wantErrs, parseErrorLines(err)); diff != "" {
-				t.Errorf("errors (-want +got):\n%s\nerror: %v", diff, err)
-			}
+			inv, err := extracttest.Extract(t, New(), os.DirFS("testdata"), tt.path)
+			extracttest.CheckErrors(t, tt.wantErrs, err)
 			if tt.wantCount == 0 {
-				if diff := cmp.Diff(tt.want, inv.Packages); diff != "" {
-					t.Errorf("packages (-want +got):\n%s", diff)
-				}
+				extracttest.CheckPackages(t, tt.want, inv.Packages)
 				return
 			}
-			if got := len(inv.Packages); got != tt.wantCount {
-				t.Errorf("got %d packages, want %d", got, tt.wantCount)
-			}
-			for _, want := range tt.wantSome {
-				got, ok := findAt(inv.Packages, want.Location)
-				if !ok {
-					t.Errorf("no package at line %d, want %s", want.Location.Line, want.Name)
-					continue
-				}
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("package at line %d (-want +got):\n%s", want.Location.Line, diff)
-				}
-			}
+			extracttest.CheckSome(t, tt.wantCount, tt.wantSome, inv.Packages)
 		})
 	}
 }
 
 func TestExtractRealCounts(t *testing.T) {
-	inv, err := extract(t, os.DirFS("testdata"), "real/requests-html-2020/Pipfile.lock")
+	inv, err := extracttest.Extract(t, New(), os.DirFS("testdata"), "real/requests-html-2020/Pipfile.lock")
 	if err != nil {
 		t.Fatal(err)
 	}
-	type key struct {
-		rel   inventory.Relation
-		scope inventory.Scope
-	}
-	got := map[key]int{}
-	for _, p := range inv.Packages {
-		got[key{p.Relation, p.Scope}]++
-	}
+	got := extracttest.CountByRelationScope(inv.Packages)
 	// Counted with python3 json and tomllib against the Pipfile.
-	want := map[key]int{
-		{direct, prod}:     8,
-		{transitive, prod}: 13,
-		{direct, dev}:      8,
-		{transitive, dev}:  33,
+	want := map[inventory.Relation]map[inventory.Scope]int{
+		direct:     {prod: 8, dev: 8},
+		transitive: {prod: 13, dev: 33},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("relation and scope counts (-want +got):\n%s", diff)
@@ -214,7 +185,7 @@ func TestExtractPipfileProblems(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("no_pipfile", func(t *testing.T) {
-		inv, err := extract(t, fstest.MapFS{"Pipfile.lock": {Data: lock}}, "Pipfile.lock")
+		inv, err := extracttest.Extract(t, New(), fstest.MapFS{"Pipfile.lock": {Data: lock}}, "Pipfile.lock")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,10 +200,8 @@ func TestExtractPipfileProblems(t *testing.T) {
 			"app/Pipfile.lock": {Data: lock},
 			"app/Pipfile":      {Data: []byte("[packages]\nrequests = \n")},
 		}
-		inv, err := extract(t, fsys, "app/Pipfile.lock")
-		if diff := cmp.Diff([]string{"app/Pipfile:2"}, parseErrorLines(err)); diff != "" {
-			t.Errorf("errors (-want +got):\n%s\nerror: %v", diff, err)
-		}
+		inv, err := extracttest.Extract(t, New(), fsys, "app/Pipfile.lock")
+		extracttest.CheckErrors(t, []string{"app/Pipfile:2"}, err)
 		if len(inv.Packages) != 10 {
 			t.Errorf("got %d packages, want all 10", len(inv.Packages))
 		}
@@ -247,7 +216,7 @@ func TestExtractNotPipfileLock(t *testing.T) {
 		"no_sections": "{\"name\": \"x\"}",
 	} {
 		t.Run(name, func(t *testing.T) {
-			inv, err := extract(t, fstest.MapFS{"Pipfile.lock": {Data: []byte(data)}}, "Pipfile.lock")
+			inv, err := extracttest.Extract(t, New(), fstest.MapFS{"Pipfile.lock": {Data: []byte(data)}}, "Pipfile.lock")
 			var pe *inventory.ParseError
 			if !errors.As(err, &pe) || pe.Path != "Pipfile.lock" || pe.Line < 1 {
 				t.Errorf("err = %v, want a parse error with a line", err)
@@ -260,80 +229,13 @@ func TestExtractNotPipfileLock(t *testing.T) {
 }
 
 func TestExtractCancelled(t *testing.T) {
-	data, err := os.ReadFile("testdata/minimal/Pipfile.lock")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	in := &inventory.Input{Path: "Pipfile.lock", Reader: strings.NewReader(string(data))}
-	if _, err := New().Extract(ctx, in); !errors.Is(err, context.Canceled) {
-		t.Errorf("err = %v, want context.Canceled", err)
-	}
-}
-
-func findAt(pkgs []inventory.Package, loc inventory.Location) (inventory.Package, bool) {
-	for _, p := range pkgs {
-		if p.Location == loc {
-			return p, true
-		}
-	}
-	return inventory.Package{}, false
-}
-
-// parseErrorLines returns "file:line" for every [inventory.ParseError] in
-// err, and the text of any other error.
-func parseErrorLines(err error) []string {
-	var out []string
-	var walk func(error)
-	walk = func(err error) {
-		if err == nil {
-			return
-		}
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-			return
-		}
-		var pe *inventory.ParseError
-		if errors.As(err, &pe) {
-			out = append(out, fmt.Sprintf("%s:%d", pe.Path, pe.Line))
-			return
-		}
-		out = append(out, "other: "+err.Error())
-	}
-	walk(err)
-	return out
-}
-
-func extract(t testing.TB, fsys fs.FS, p string) (inventory.Inventory, error) {
-	t.Helper()
-	f, err := fsys.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	return New().Extract(context.Background(), &inventory.Input{Path: p, FS: fsys, FSPath: p, Reader: f})
+	extracttest.CheckCanceled(t, New(), os.DirFS("testdata"), "minimal/Pipfile.lock")
 }
 
 func FuzzExtract(f *testing.F) {
-	err := fs.WalkDir(os.DirFS("testdata"), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path.Base(p) != "Pipfile.lock" {
-			return err
-		}
-		data, err := os.ReadFile(path.Join("testdata", p))
-		if err != nil {
-			return err
-		}
-		f.Add(data)
-		return nil
-	})
-	if err != nil {
-		f.Fatal(err)
-	}
+	extracttest.AddSeeds(f, "testdata", "Pipfile.lock")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		inv, _ := extract(t, fstest.MapFS{"Pipfile.lock": {Data: data}}, "Pipfile.lock")
+		inv, _ := extracttest.Extract(t, New(), fstest.MapFS{"Pipfile.lock": {Data: data}}, "Pipfile.lock")
 		for _, p := range inv.Packages {
 			if p.Ecosystem != inventory.PyPI || p.Name == "" || p.Location.Line < 1 ||
 				(p.Version == "" && p.Requirement == "") {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/patchline/patchline/internal/extract/internal/tomllock"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -63,7 +64,7 @@ func readPackage(t map[string]any) (lockPackage, error) {
 	var lp lockPackage
 	var errs []error
 	get := func(key string, dst *string) {
-		s, err := str(t, key)
+		s, err := tomllock.String(t, key)
 		*dst = s
 		errs = append(errs, err)
 	}
@@ -71,11 +72,11 @@ func readPackage(t map[string]any) (lockPackage, error) {
 	get("version", &lp.version)
 	get("category", &lp.category)
 	var err error
-	lp.groups, err = strs(t, "groups")
+	lp.groups, err = tomllock.Strings(t, "groups")
 	errs = append(errs, err)
-	lp.optional, err = boolean(t, "optional")
+	lp.optional, err = tomllock.Bool(t, "optional")
 	errs = append(errs, err)
-	src, err := table(t, "source")
+	src, err := tomllock.Table(t, "source")
 	errs = append(errs, err)
 	if src != nil {
 		for _, f := range []struct {
@@ -87,7 +88,7 @@ func readPackage(t map[string]any) (lockPackage, error) {
 			{"reference", &lp.source.reference},
 			{"resolved_reference", &lp.source.resolvedReference},
 		} {
-			s, err := str(src, f.key)
+			s, err := tomllock.String(src, f.key)
 			if err != nil {
 				err = fmt.Errorf("source: %w", err)
 			}
@@ -116,15 +117,12 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 	var lf lockFile
 	md, err := toml.Decode(string(data), &lf)
 	if err != nil {
-		return inventory.Inventory{}, tomlError(in.Path, err)
+		return inventory.Inventory{}, tomllock.DecodeError(in.Path, err)
 	}
 	if len(lf.Package) == 0 && lf.Metadata == nil && len(md.Keys()) > 0 {
 		return inventory.Inventory{}, inventory.Errorf(in.Path, 0, "no [[package]] or [metadata] table: not a poetry.lock")
 	}
-	lines := arrayTableLines(data, "package")
-	if len(lines) != len(lf.Package) {
-		lines = nil // cannot happen for valid TOML; report no lines rather than wrong ones
-	}
+	lines := tomllock.HeaderLines(data, "package", len(lf.Package))
 
 	var errs []error
 	direct, err := directNames(in)
@@ -136,10 +134,7 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 		if err := ctx.Err(); err != nil {
 			return inventory.Inventory{Packages: pkgs}, err
 		}
-		line := 0
-		if lines != nil {
-			line = lines[i]
-		}
+		line := lines[i]
 		lp, err := readPackage(t)
 		if err != nil {
 			errs = append(errs, &inventory.ParseError{Path: in.Path, Line: line, Err: err})
@@ -240,7 +235,7 @@ func directNames(in *inventory.Input) (map[string]bool, error) {
 	}
 	var pp pyproject
 	if _, err := toml.Decode(string(data), &pp); err != nil {
-		return nil, fmt.Errorf("direct dependencies unknown: %w", tomlError(shown, err))
+		return nil, fmt.Errorf("direct dependencies unknown: %w", tomllock.DecodeError(shown, err))
 	}
 	if pp.Project == nil && pp.Tool.Poetry == nil {
 		return nil, nil
@@ -309,19 +304,4 @@ func normalize(name string) string {
 		b.WriteByte(c)
 	}
 	return b.String()
-}
-
-// tomlError turns a TOML decoding error into an [inventory.ParseError] with
-// the position the decoder reports.
-func tomlError(file string, err error) error {
-	var pe toml.ParseError
-	if errors.As(err, &pe) {
-		return &inventory.ParseError{
-			Path:   file,
-			Line:   pe.Position.Line,
-			Column: pe.Position.Col,
-			Err:    fmt.Errorf("invalid TOML: %s", pe.Message),
-		}
-	}
-	return &inventory.ParseError{Path: file, Err: err}
 }

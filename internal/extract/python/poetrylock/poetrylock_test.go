@@ -1,18 +1,14 @@
 package poetrylock
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"io/fs"
 	"os"
-	"path"
-	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/patchline/patchline/internal/extract/extracttest"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -146,52 +142,27 @@ func TestExtract(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			inv, err := extract(t, os.DirFS("testdata"), tt.path)
-			if diff := cmp.Diff(tt.wantErrs, parseErrorLines(err)); diff != "" {
-				t.Errorf("errors (-want +got):\n%s\nerror: %v", diff, err)
-			}
+			inv, err := extracttest.Extract(t, New(), os.DirFS("testdata"), tt.path)
+			extracttest.CheckErrors(t, tt.wantErrs, err)
 			if tt.wantCount == 0 {
-				if diff := cmp.Diff(tt.want, inv.Packages); diff != "" {
-					t.Errorf("packages (-want +got):\n%s", diff)
-				}
+				extracttest.CheckPackages(t, tt.want, inv.Packages)
 				return
 			}
-			if got := len(inv.Packages); got != tt.wantCount {
-				t.Errorf("got %d packages, want %d", got, tt.wantCount)
-			}
-			for _, want := range tt.wantSome {
-				got, ok := findAt(inv.Packages, want.Location)
-				if !ok {
-					t.Errorf("no package at line %d, want %s", want.Location.Line, want.Name)
-					continue
-				}
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("package at line %d (-want +got):\n%s", want.Location.Line, diff)
-				}
-			}
+			extracttest.CheckSome(t, tt.wantCount, tt.wantSome, inv.Packages)
 		})
 	}
 }
 
 func TestExtractRealCounts(t *testing.T) {
-	inv, err := extract(t, os.DirFS("testdata"), "real/saleor-2021/poetry.lock")
+	inv, err := extracttest.Extract(t, New(), os.DirFS("testdata"), "real/saleor-2021/poetry.lock")
 	if err != nil {
 		t.Fatal(err)
 	}
-	type key struct {
-		rel   inventory.Relation
-		scope inventory.Scope
-	}
-	got := map[key]int{}
-	for _, p := range inv.Packages {
-		got[key{p.Relation, p.Scope}]++
-	}
+	got := extracttest.CountByRelationScope(inv.Packages)
 	// Counted with python3 tomllib against the pyproject.toml.
-	want := map[key]int{
-		{direct, prod}:     60,
-		{transitive, prod}: 90,
-		{direct, dev}:      29,
-		{transitive, dev}:  35,
+	want := map[inventory.Relation]map[inventory.Scope]int{
+		direct:     {prod: 60, dev: 29},
+		transitive: {prod: 90, dev: 35},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("relation and scope counts (-want +got):\n%s", diff)
@@ -211,7 +182,7 @@ func TestExtractWithoutPyproject(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			inv, err := extract(t, fsys, "poetry.lock")
+			inv, err := extracttest.Extract(t, New(), fsys, "poetry.lock")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -233,10 +204,8 @@ func TestExtractBadPyproject(t *testing.T) {
 		"app/poetry.lock":    {Data: data},
 		"app/pyproject.toml": {Data: []byte("[tool.poetry]\nname = \n")},
 	}
-	inv, err := extract(t, fsys, "app/poetry.lock")
-	if diff := cmp.Diff([]string{"app/pyproject.toml:2"}, parseErrorLines(err)); diff != "" {
-		t.Errorf("errors (-want +got):\n%s\nerror: %v", diff, err)
-	}
+	inv, err := extracttest.Extract(t, New(), fsys, "app/poetry.lock")
+	extracttest.CheckErrors(t, []string{"app/pyproject.toml:2"}, err)
 	if len(inv.Packages) != 6 {
 		t.Errorf("got %d packages, want all 6", len(inv.Packages))
 	}
@@ -244,32 +213,8 @@ func TestExtractBadPyproject(t *testing.T) {
 
 func TestExtractOtherTOML(t *testing.T) {
 	fsys := fstest.MapFS{"poetry.lock": {Data: []byte("[tool.poetry]\nname = \"x\"\n")}}
-	_, err := extract(t, fsys, "poetry.lock")
-	if diff := cmp.Diff([]string{"poetry.lock:0"}, parseErrorLines(err)); diff != "" {
-		t.Errorf("errors (-want +got):\n%s\nerror: %v", diff, err)
-	}
-}
-
-func TestArrayTableLines(t *testing.T) {
-	doc := strings.Join([]string{
-		`[[package]]`,                // 1
-		`a = "[[package]]"`,          // 2
-		`b = """`,                    // 3
-		`[[package]]`,                // 4: inside a string
-		`\"""`,                       // 5: escaped quotes
-		`[[package]]"""`,             // 6: still inside
-		`c = '''`,                    // 7
-		`[[package]]'''`,             // 8: inside
-		`# [[package]]`,              // 9
-		`  [[ "package" ]] # quoted`, // 10
-		`[[package.deps]]`,           // 11: another table
-		`d = 'x' # [[package]]`,      // 12
-		`[[package]]`,                // 13
-	}, "\n")
-	want := []int{1, 10, 13}
-	if diff := cmp.Diff(want, arrayTableLines([]byte(doc), "package")); diff != "" {
-		t.Errorf("arrayTableLines (-want +got):\n%s", diff)
-	}
+	_, err := extracttest.Extract(t, New(), fsys, "poetry.lock")
+	extracttest.CheckErrors(t, []string{"poetry.lock:0"}, err)
 }
 
 func TestNormalize(t *testing.T) {
@@ -286,72 +231,14 @@ func TestNormalize(t *testing.T) {
 	}
 }
 
-func findAt(pkgs []inventory.Package, loc inventory.Location) (inventory.Package, bool) {
-	for _, p := range pkgs {
-		if p.Location == loc {
-			return p, true
-		}
-	}
-	return inventory.Package{}, false
-}
-
-// parseErrorLines returns "file:line" for every [inventory.ParseError] in
-// err, and the text of any other error.
-func parseErrorLines(err error) []string {
-	var out []string
-	var walk func(error)
-	walk = func(err error) {
-		if err == nil {
-			return
-		}
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-			return
-		}
-		var pe *inventory.ParseError
-		if errors.As(err, &pe) {
-			out = append(out, fmt.Sprintf("%s:%d", pe.Path, pe.Line))
-			return
-		}
-		out = append(out, "other: "+err.Error())
-	}
-	walk(err)
-	return out
-}
-
-func extract(t testing.TB, fsys fs.FS, p string) (inventory.Inventory, error) {
-	t.Helper()
-	f, err := fsys.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	return New().Extract(context.Background(), &inventory.Input{Path: p, FS: fsys, FSPath: p, Reader: f})
-}
-
 func FuzzExtract(f *testing.F) {
-	err := fs.WalkDir(os.DirFS("testdata"), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path.Base(p) != "poetry.lock" {
-			return err
-		}
-		data, err := os.ReadFile(path.Join("testdata", p))
-		if err != nil {
-			return err
-		}
-		f.Add(data)
-		return nil
-	})
-	if err != nil {
-		f.Fatal(err)
-	}
+	extracttest.AddSeeds(f, "testdata", "poetry.lock")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fsys := fstest.MapFS{
 			"poetry.lock":    {Data: data},
 			"pyproject.toml": {Data: data},
 		}
-		inv, _ := extract(t, fsys, "poetry.lock")
+		inv, _ := extracttest.Extract(t, New(), fsys, "poetry.lock")
 		for _, p := range inv.Packages {
 			if p.Ecosystem != inventory.PyPI || p.Name == "" || p.Version == "" {
 				t.Errorf("bad package %+v", p)

@@ -2,17 +2,14 @@ package requirements
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io/fs"
 	"os"
-	"path"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/patchline/patchline/internal/extract/extracttest"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -192,29 +189,13 @@ func TestExtract(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			inv, err := extract(t, os.DirFS("testdata"), tt.path)
-			if diff := cmp.Diff(tt.wantErrs, parseErrorLines(err)); diff != "" {
-				t.Errorf("errors (-want +got):\n%s\nerror: %v", diff, err)
-			}
+			inv, err := extracttest.Extract(t, New(), os.DirFS("testdata"), tt.path)
+			extracttest.CheckErrors(t, tt.wantErrs, err)
 			if tt.wantCount == 0 {
-				if diff := cmp.Diff(tt.want, inv.Packages); diff != "" {
-					t.Errorf("packages (-want +got):\n%s", diff)
-				}
+				extracttest.CheckPackages(t, tt.want, inv.Packages)
 				return
 			}
-			if got := len(inv.Packages); got != tt.wantCount {
-				t.Errorf("got %d packages, want %d", got, tt.wantCount)
-			}
-			for _, want := range tt.wantSome {
-				got, ok := findAt(inv.Packages, want.Location)
-				if !ok {
-					t.Errorf("no package at %s:%d, want %s", want.Location.File, want.Location.Line, want.Name)
-					continue
-				}
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("package at line %d (-want +got):\n%s", want.Location.Line, diff)
-				}
-			}
+			extracttest.CheckSome(t, tt.wantCount, tt.wantSome, inv.Packages)
 			for _, p := range inv.Packages {
 				if p.Version == "" && strings.Contains(p.Requirement, "==") && !strings.Contains(p.Requirement, "*") {
 					t.Errorf("%s has an exact pin %q but no version", p.Name, p.Requirement)
@@ -230,9 +211,7 @@ func TestExtractMissingFS(t *testing.T) {
 		Reader: strings.NewReader("a==1\n-r other.txt\n"),
 	}
 	inv, err := New().Extract(context.Background(), in)
-	if diff := cmp.Diff([]string{"requirements.txt:2"}, parseErrorLines(err)); diff != "" {
-		t.Errorf("errors (-want +got):\n%s", diff)
-	}
+	extracttest.CheckErrors(t, []string{"requirements.txt:2"}, err)
 	if len(inv.Packages) != 1 {
 		t.Errorf("got %d packages, want 1", len(inv.Packages))
 	}
@@ -242,19 +221,17 @@ func TestExtractIncludeEscapesRoot(t *testing.T) {
 	fsys := fstest.MapFS{
 		"app/requirements.txt": {Data: []byte("-r ../../outside.txt\n-r /etc/passwd\n-r https://example.com/r.txt\n")},
 	}
-	_, err := extract(t, fsys, "app/requirements.txt")
+	_, err := extracttest.Extract(t, New(), fsys, "app/requirements.txt")
 	want := []string{"app/requirements.txt:1", "app/requirements.txt:2", "app/requirements.txt:3"}
-	if diff := cmp.Diff(want, parseErrorLines(err)); diff != "" {
-		t.Errorf("errors (-want +got):\n%s\nerror: %v", diff, err)
-	}
+	extracttest.CheckErrors(t, want, err)
 }
 
 func TestExtractTooManyErrors(t *testing.T) {
 	fsys := fstest.MapFS{
 		"requirements.txt": {Data: []byte(strings.Repeat("{bad}\n", 15) + "good==1\n")},
 	}
-	inv, err := extract(t, fsys, "requirements.txt")
-	lines := parseErrorLines(err)
+	inv, err := extracttest.Extract(t, New(), fsys, "requirements.txt")
+	lines := extracttest.ErrorLines(err)
 	if len(lines) != maxLineErrors+1 || lines[maxLineErrors] != "requirements.txt:0" {
 		t.Errorf("errors = %q, want %d line errors and a summary", lines, maxLineErrors)
 	}
@@ -264,12 +241,8 @@ func TestExtractTooManyErrors(t *testing.T) {
 }
 
 func TestExtractCancelled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	in := &inventory.Input{Path: "requirements.txt", Reader: strings.NewReader("a==1\n")}
-	if _, err := New().Extract(ctx, in); !errors.Is(err, context.Canceled) {
-		t.Errorf("err = %v, want context.Canceled", err)
-	}
+	fsys := fstest.MapFS{"requirements.txt": {Data: []byte("a==1\n")}}
+	extracttest.CheckCanceled(t, New(), fsys, "requirements.txt")
 }
 
 func TestParseRequirement(t *testing.T) {
@@ -338,74 +311,15 @@ func TestLogicalLines(t *testing.T) {
 	}
 }
 
-// findAt returns the package declared at loc.
-func findAt(pkgs []inventory.Package, loc inventory.Location) (inventory.Package, bool) {
-	for _, p := range pkgs {
-		if p.Location == loc {
-			return p, true
-		}
-	}
-	return inventory.Package{}, false
-}
-
-// parseErrorLines returns "file:line" for every [inventory.ParseError] in
-// err, and the text of any other error.
-func parseErrorLines(err error) []string {
-	var out []string
-	var walk func(error)
-	walk = func(err error) {
-		if err == nil {
-			return
-		}
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-			return
-		}
-		var pe *inventory.ParseError
-		if errors.As(err, &pe) {
-			out = append(out, fmt.Sprintf("%s:%d", pe.Path, pe.Line))
-			return
-		}
-		out = append(out, "other: "+err.Error())
-	}
-	walk(err)
-	return out
-}
-
-func extract(t testing.TB, fsys fs.FS, p string) (inventory.Inventory, error) {
-	t.Helper()
-	f, err := fsys.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	return New().Extract(context.Background(), &inventory.Input{Path: p, FS: fsys, FSPath: p, Reader: f})
-}
-
 func FuzzExtract(f *testing.F) {
-	err := fs.WalkDir(os.DirFS("testdata"), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path.Ext(p) != ".txt" {
-			return err
-		}
-		data, err := os.ReadFile(path.Join("testdata", p))
-		if err != nil {
-			return err
-		}
-		f.Add(data)
-		return nil
-	})
-	if err != nil {
-		f.Fatal(err)
-	}
+	extracttest.AddSeeds(f, "testdata", "*.txt")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The fuzzed file can include itself and a sibling.
 		fsys := fstest.MapFS{
 			"dir/requirements.txt": {Data: data},
 			"dir/base.txt":         {Data: []byte("x==1\n-r requirements.txt\n")},
 		}
-		inv, _ := extract(t, fsys, "dir/requirements.txt")
+		inv, _ := extracttest.Extract(t, New(), fsys, "dir/requirements.txt")
 		for _, p := range inv.Packages {
 			if p.Ecosystem != inventory.PyPI || !validName(p.Name) || p.Location.Line < 1 {
 				t.Errorf("bad package %+v", p)

@@ -25,6 +25,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/patchline/patchline/internal/extract/internal/tomllock"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -90,7 +91,7 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 	var lf lockFile
 	md, err := toml.Decode(string(data), &lf)
 	if err != nil {
-		return inventory.Inventory{}, tomlError(in.Path, err)
+		return inventory.Inventory{}, tomllock.DecodeError(in.Path, err)
 	}
 	if len(md.Keys()) == 0 {
 		return inventory.Inventory{}, nil
@@ -98,10 +99,7 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 	if _, ok := lf.Version.(int64); !ok {
 		return inventory.Inventory{}, inventory.Errorf(in.Path, 0, "no integer version at the top: not a uv.lock")
 	}
-	lines := arrayTableLines(data, "package")
-	if len(lines) != len(lf.Package) {
-		lines = nil // cannot happen for valid TOML; report no lines rather than wrong ones
-	}
+	lines := tomllock.HeaderLines(data, "package", len(lf.Package))
 
 	var errs []error
 	var pkgs []lockPackage
@@ -109,10 +107,7 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 		if err := ctx.Err(); err != nil {
 			return inventory.Inventory{}, err
 		}
-		line := 0
-		if lines != nil {
-			line = lines[i]
-		}
+		line := lines[i]
 		lp, err := readPackage(t)
 		if err != nil {
 			errs = append(errs, &inventory.ParseError{Path: in.Path, Line: line, Err: err})
@@ -121,7 +116,7 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 		lp.line = line
 		pkgs = append(pkgs, lp)
 	}
-	members, err := strs(lf.Manifest, "members")
+	members, err := tomllock.Strings(lf.Manifest, "members")
 	if err != nil {
 		errs = append(errs, inventory.Errorf(in.Path, 0, "[manifest]: %w", err))
 	}
@@ -161,11 +156,11 @@ func readPackage(t map[string]any) (lockPackage, error) {
 	var lp lockPackage
 	var errs []error
 	var err error
-	lp.name, err = str(t, "name")
+	lp.name, err = tomllock.String(t, "name")
 	errs = append(errs, err)
-	lp.version, err = str(t, "version")
+	lp.version, err = tomllock.String(t, "version")
 	errs = append(errs, err)
-	src, err := table(t, "source")
+	src, err := tomllock.Table(t, "source")
 	errs = append(errs, err)
 	lp.source, err = readSource(src)
 	errs = append(errs, err)
@@ -192,7 +187,7 @@ func readPackage(t map[string]any) (lockPackage, error) {
 // readSource reads a source inline table such as { registry = "URL" }.
 func readSource(t map[string]any) (source, error) {
 	for _, kind := range []string{"registry", "git", "editable", "virtual", "directory", "path", "url"} {
-		v, err := str(t, kind)
+		v, err := tomllock.String(t, kind)
 		if err != nil {
 			return source{}, fmt.Errorf("source: %w", err)
 		}
@@ -205,7 +200,7 @@ func readSource(t map[string]any) (source, error) {
 
 // readDeps reads an array of dependency tables at key of t.
 func readDeps(t map[string]any, key string) ([]dep, error) {
-	arr, err := tables(t, key)
+	arr, err := tomllock.Tables(t, key)
 	if err != nil {
 		return nil, err
 	}
@@ -213,11 +208,11 @@ func readDeps(t map[string]any, key string) ([]dep, error) {
 	for _, d := range arr {
 		var x dep
 		var errs []error
-		x.name, err = str(d, "name")
+		x.name, err = tomllock.String(d, "name")
 		errs = append(errs, err)
-		x.version, err = str(d, "version")
+		x.version, err = tomllock.String(d, "version")
 		errs = append(errs, err)
-		x.extras, err = strs(d, "extra")
+		x.extras, err = tomllock.Strings(d, "extra")
 		errs = append(errs, err)
 		if err := errors.Join(errs...); err != nil {
 			return nil, fmt.Errorf("%s: %w", key, err)
@@ -233,7 +228,7 @@ func readDeps(t map[string]any, key string) ([]dep, error) {
 // readDepTable reads a table of dependency arrays, such as
 // [package.optional-dependencies].
 func readDepTable(t map[string]any, key string) (map[string][]dep, error) {
-	m, err := table(t, key)
+	m, err := tomllock.Table(t, key)
 	if err != nil || m == nil {
 		return nil, err
 	}
@@ -463,19 +458,4 @@ func normalize(name string) string {
 		b.WriteByte(c)
 	}
 	return b.String()
-}
-
-// tomlError turns a TOML decoding error into an [inventory.ParseError] with
-// the position the decoder reports.
-func tomlError(file string, err error) error {
-	var pe toml.ParseError
-	if errors.As(err, &pe) {
-		return &inventory.ParseError{
-			Path:   file,
-			Line:   pe.Position.Line,
-			Column: pe.Position.Col,
-			Err:    fmt.Errorf("invalid TOML: %s", pe.Message),
-		}
-	}
-	return &inventory.ParseError{Path: file, Err: err}
 }

@@ -1,18 +1,14 @@
 package uvlock
 
 import (
-	"context"
 	"errors"
-	"fmt"
-	"io/fs"
 	"os"
-	"path"
-	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/patchline/patchline/internal/extract/extracttest"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -170,52 +166,27 @@ func TestExtract(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			inv, err := extract(t, os.DirFS("testdata"), tt.path)
-			if diff := cmp.Diff(tt.wantErrs, parseErrorLines(err)); diff != "" {
-				t.Errorf("errors (-want +got):\n%s\nerror: %v", diff, err)
-			}
+			inv, err := extracttest.Extract(t, New(), os.DirFS("testdata"), tt.path)
+			extracttest.CheckErrors(t, tt.wantErrs, err)
 			if tt.wantCount == 0 {
-				if diff := cmp.Diff(tt.want, inv.Packages); diff != "" {
-					t.Errorf("packages (-want +got):\n%s", diff)
-				}
+				extracttest.CheckPackages(t, tt.want, inv.Packages)
 				return
 			}
-			if got := len(inv.Packages); got != tt.wantCount {
-				t.Errorf("got %d packages, want %d", got, tt.wantCount)
-			}
-			for _, want := range tt.wantSome {
-				got, ok := findAt(inv.Packages, want.Location)
-				if !ok {
-					t.Errorf("no package at line %d, want %s", want.Location.Line, want.Name)
-					continue
-				}
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("package at line %d (-want +got):\n%s", want.Location.Line, diff)
-				}
-			}
+			extracttest.CheckSome(t, tt.wantCount, tt.wantSome, inv.Packages)
 		})
 	}
 }
 
 func TestExtractRealCounts(t *testing.T) {
-	inv, err := extract(t, os.DirFS("testdata"), "real/saleor-2025/uv.lock")
+	inv, err := extracttest.Extract(t, New(), os.DirFS("testdata"), "real/saleor-2025/uv.lock")
 	if err != nil {
 		t.Fatal(err)
 	}
-	type key struct {
-		rel   inventory.Relation
-		scope inventory.Scope
-	}
-	got := map[key]int{}
-	for _, p := range inv.Packages {
-		got[key{p.Relation, p.Scope}]++
-	}
+	got := extracttest.CountByRelationScope(inv.Packages)
 	// Counted with python3 tomllib and a separate graph walk.
-	want := map[key]int{
-		{direct, prod}:     73,
-		{transitive, prod}: 78,
-		{direct, dev}:      32,
-		{transitive, dev}:  54,
+	want := map[inventory.Relation]map[inventory.Scope]int{
+		direct:     {prod: 73, dev: 32},
+		transitive: {prod: 78, dev: 54},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("relation and scope counts (-want +got):\n%s", diff)
@@ -236,7 +207,7 @@ name = "b"
 version = "2.0"
 source = { registry = "https://files.pypi.example/simple" }
 `
-	inv, err := extract(t, fstest.MapFS{"uv.lock": {Data: []byte(lock)}}, "uv.lock")
+	inv, err := extracttest.Extract(t, New(), fstest.MapFS{"uv.lock": {Data: []byte(lock)}}, "uv.lock")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +227,7 @@ func TestExtractNotUVLock(t *testing.T) {
 		"json":           "{\"lockfileVersion\": 3}\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			inv, err := extract(t, fstest.MapFS{"uv.lock": {Data: []byte(data)}}, "uv.lock")
+			inv, err := extracttest.Extract(t, New(), fstest.MapFS{"uv.lock": {Data: []byte(data)}}, "uv.lock")
 			var pe *inventory.ParseError
 			if !errors.As(err, &pe) || pe.Path != "uv.lock" {
 				t.Errorf("err = %v, want a parse error for uv.lock", err)
@@ -269,80 +240,13 @@ func TestExtractNotUVLock(t *testing.T) {
 }
 
 func TestExtractCancelled(t *testing.T) {
-	data, err := os.ReadFile("testdata/minimal/uv.lock")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	in := &inventory.Input{Path: "uv.lock", Reader: strings.NewReader(string(data))}
-	if _, err := New().Extract(ctx, in); !errors.Is(err, context.Canceled) {
-		t.Errorf("err = %v, want context.Canceled", err)
-	}
-}
-
-func findAt(pkgs []inventory.Package, loc inventory.Location) (inventory.Package, bool) {
-	for _, p := range pkgs {
-		if p.Location == loc {
-			return p, true
-		}
-	}
-	return inventory.Package{}, false
-}
-
-// parseErrorLines returns "file:line" for every [inventory.ParseError] in
-// err, and the text of any other error.
-func parseErrorLines(err error) []string {
-	var out []string
-	var walk func(error)
-	walk = func(err error) {
-		if err == nil {
-			return
-		}
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-			return
-		}
-		var pe *inventory.ParseError
-		if errors.As(err, &pe) {
-			out = append(out, fmt.Sprintf("%s:%d", pe.Path, pe.Line))
-			return
-		}
-		out = append(out, "other: "+err.Error())
-	}
-	walk(err)
-	return out
-}
-
-func extract(t testing.TB, fsys fs.FS, p string) (inventory.Inventory, error) {
-	t.Helper()
-	f, err := fsys.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	return New().Extract(context.Background(), &inventory.Input{Path: p, FS: fsys, FSPath: p, Reader: f})
+	extracttest.CheckCanceled(t, New(), os.DirFS("testdata"), "minimal/uv.lock")
 }
 
 func FuzzExtract(f *testing.F) {
-	err := fs.WalkDir(os.DirFS("testdata"), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path.Base(p) != "uv.lock" {
-			return err
-		}
-		data, err := os.ReadFile(path.Join("testdata", p))
-		if err != nil {
-			return err
-		}
-		f.Add(data)
-		return nil
-	})
-	if err != nil {
-		f.Fatal(err)
-	}
+	extracttest.AddSeeds(f, "testdata", "uv.lock")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		inv, _ := extract(t, fstest.MapFS{"uv.lock": {Data: data}}, "uv.lock")
+		inv, _ := extracttest.Extract(t, New(), fstest.MapFS{"uv.lock": {Data: data}}, "uv.lock")
 		for _, p := range inv.Packages {
 			if p.Ecosystem != inventory.PyPI || p.Name == "" || (p.Version == "" && p.Requirement == "") {
 				t.Errorf("bad package %+v", p)

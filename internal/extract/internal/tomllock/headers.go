@@ -1,15 +1,29 @@
-package poetrylock
+package tomllock
 
 import "bytes"
 
-// arrayTableLines returns the 1-based line of every [[key]] header in a TOML
-// document, in order. Text inside strings and comments is skipped, so that a
-// description mentioning "[[package]]" is not taken for a header. The
-// document is expected to be valid TOML (the decoder checks that).
+// HeaderLines returns the 1-based line of the header of each of the n
+// tables of the array of tables key ([[key]]) in a TOML document that the
+// decoder accepted, in order, so that the i-th decoded table can be reported
+// at the line where it starts. The decoder does not report where tables
+// start; this scan finds the headers, skipping text inside strings and
+// comments, so that a description mentioning "[[package]]" is not taken for
+// a header.
 //
-// The TOML decoder does not report where tables start; this scan gives each
-// decoded array element the line of its header.
-func arrayTableLines(data []byte, key string) []int {
+// When the scan does not find exactly n headers (which valid TOML cannot
+// cause in a lock file), every line is 0: no line rather than a wrong one.
+func HeaderLines(data []byte, key string, n int) []int {
+	lines := scanHeaders(data, key)
+	if len(lines) != n {
+		return make([]int, n)
+	}
+	return lines
+}
+
+// scanHeaders returns the 1-based line of every [[key]] header in a TOML
+// document, in order. The document is expected to be valid TOML (the decoder
+// checks that).
+func scanHeaders(data []byte, key string) []int {
 	var lines []int
 	line := 1
 	lineStart := true
