@@ -3,6 +3,8 @@ package extract
 import (
 	"github.com/patchline/patchline/internal/extract/golang/gomod"
 	"github.com/patchline/patchline/internal/extract/javascript/packagelock"
+	"github.com/patchline/patchline/internal/extract/javascript/pnpmlock"
+	"github.com/patchline/patchline/internal/extract/javascript/yarnlock"
 	"github.com/patchline/patchline/internal/extract/python/pipfilelock"
 	"github.com/patchline/patchline/internal/extract/python/poetrylock"
 	"github.com/patchline/patchline/internal/extract/python/requirements"
@@ -24,6 +26,8 @@ func List(opts Options) []inventory.Extractor {
 	return []inventory.Extractor{
 		gomod.New(gomod.Config{OmitStdlib: !opts.GoStdlib}),
 		packagelock.New(),
+		yarnlock.New(),
+		pnpmlock.New(),
 		requirements.New(),
 		poetrylock.New(),
 		pipfilelock.New(),
