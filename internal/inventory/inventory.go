@@ -16,9 +16,24 @@ import (
 
 // OSV ecosystem names, spelled exactly as in the OSV schema.
 const (
-	Go     = "Go"
-	Npm    = "npm"
-	PyPI   = "PyPI"
+	Go          = "Go"
+	Npm         = "npm"
+	PyPI        = "PyPI"
+	CratesIO    = "crates.io"
+	RubyGems    = "RubyGems"
+	Packagist   = "Packagist"
+	Maven       = "Maven"
+	NuGet       = "NuGet"
+	Pub         = "Pub"
+	Hex         = "Hex"
+	SwiftURL    = "SwiftURL"
+	ConanCenter = "ConanCenter"
+	CRAN        = "CRAN"
+	Hackage     = "Hackage"
+	// CocoaPods has no OSV ecosystem (and no advisories) yet; packages
+	// are listed under this name so that inventories and SBOMs are complete.
+	CocoaPods = "CocoaPods"
+
 	Stdlib = "stdlib" // package name OSV uses for the Go standard library
 )
 
@@ -107,6 +122,17 @@ type Extractor interface {
 	// Extract parses the input. It may return packages and an error
 	// together: what could be parsed is kept, and the error says what could not.
 	Extract(ctx context.Context, in *Input) (Inventory, error)
+}
+
+// ContentExtractor is an [Extractor] that also recognises files by their
+// content rather than their name, such as executables. The walker offers it
+// files no name-based extractor took, and only those that could be what it
+// reads (regular files with an executable bit, or without an extension).
+type ContentExtractor interface {
+	Extractor
+	// FileRequiredByContent reports whether the extractor parses the file,
+	// from its first bytes (up to 4 KiB; fewer for a smaller file).
+	FileRequiredByContent(path string, header []byte) bool
 }
 
 // ParseError is a failure to parse a file, with the position when known.

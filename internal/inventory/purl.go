@@ -8,9 +8,21 @@ import (
 
 // purlTypes maps OSV ecosystem names to package URL types.
 var purlTypes = map[string]string{
-	Go:   packageurl.TypeGolang,
-	Npm:  packageurl.TypeNPM,
-	PyPI: packageurl.TypePyPi,
+	Go:          packageurl.TypeGolang,
+	Npm:         packageurl.TypeNPM,
+	PyPI:        packageurl.TypePyPi,
+	CratesIO:    packageurl.TypeCargo,
+	RubyGems:    packageurl.TypeGem,
+	Packagist:   packageurl.TypeComposer,
+	Maven:       packageurl.TypeMaven,
+	NuGet:       packageurl.TypeNuget,
+	Pub:         packageurl.TypePub,
+	Hex:         packageurl.TypeHex,
+	SwiftURL:    packageurl.TypeSwift,
+	ConanCenter: packageurl.TypeConan,
+	CRAN:        packageurl.TypeCran,
+	Hackage:     packageurl.TypeHackage,
+	CocoaPods:   packageurl.TypeCocoapods,
 }
 
 // PURL returns the package URL of p (https://github.com/package-url/purl-spec),
@@ -34,6 +46,21 @@ func PURL(p Package) string {
 	case PyPI:
 		// The PURL spec: lower case, '_' replaced by '-'.
 		name = strings.ReplaceAll(strings.ToLower(name), "_", "-")
+	case Maven:
+		// "group:artifact" → namespace group, name artifact.
+		if g, a, ok := strings.Cut(name, ":"); ok {
+			namespace, name = g, a
+		}
+	case Packagist:
+		// "vendor/package" → namespace vendor.
+		if v, n, ok := strings.Cut(name, "/"); ok {
+			namespace, name = v, n
+		}
+	case SwiftURL:
+		// "github.com/apple/swift-nio" → namespace "github.com/apple".
+		if i := strings.LastIndex(name, "/"); i > 0 {
+			namespace, name = name[:i], name[i+1:]
+		}
 	}
 	return packageurl.NewPackageURL(typ, namespace, name, p.Version, nil, "").ToString()
 }
