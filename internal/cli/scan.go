@@ -123,6 +123,10 @@ func runScan(cmd *cobra.Command, env *Env, g *globals, f *scanFlags, args []stri
 		Config:     cfg,
 	}
 	sum, err := s.Run(cmd.Context(), args, h)
+	var cfgErr *scan.ConfigError
+	if errors.As(err, &cfgErr) {
+		return &UsageError{Err: err}
+	}
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,10 @@ type Database struct {
 type Source struct {
 	// Path is the file's path as given on the command line, or joined to
 	// the directory that was given.
-	Path      string `json:"path"`
+	Path string `json:"path"`
+	// Project is the directory holding the file, as Path names it: the
+	// unit a monorepo's report is grouped by.
+	Project   string `json:"project"`
 	Extractor string `json:"extractor"`
 	Packages  int    `json:"packages"`
 }

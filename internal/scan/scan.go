@@ -8,8 +8,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -89,6 +91,8 @@ type run struct {
 	// declared: a file included by another (requirements.txt -r) and also
 	// scanned on its own yields its packages once.
 	declared map[inventory.Location]map[string]bool
+	// configs caches the configuration that applies in each directory.
+	configs map[string]*config.Config
 }
 
 // Run scans paths (files or directories) and reports to h. It returns an
@@ -105,7 +109,7 @@ func (s *Scanner) Run(ctx context.Context, paths []string, h report.Handler) (*S
 	if s.Tool.Name == "" {
 		s.Tool.Name = "patchline"
 	}
-	r := &run{Scanner: s, ctx: ctx, h: h, sum: &Summary{Findings: map[severity.Level]int{}}, warned: map[string]bool{}, seen: map[string]bool{}, declared: map[inventory.Location]map[string]bool{}}
+	r := &run{Scanner: s, ctx: ctx, h: h, sum: &Summary{Findings: map[severity.Level]int{}}, warned: map[string]bool{}, seen: map[string]bool{}, declared: map[inventory.Location]map[string]bool{}, configs: map[string]*config.Config{}}
 	var dbInfo []result.Database
 	for _, info := range s.DB.Status() {
 		dbInfo = append(dbInfo, result.Database{Ecosystem: info.Ecosystem, Entries: info.Entries, NewestModified: info.NewestModified, Imported: info.Imported, Source: info.Source})
@@ -139,30 +143,12 @@ func (r *run) path(p string) error {
 	if err != nil {
 		return fmt.Errorf("scan %q: %w", p, err)
 	}
-	root := p
-	if !info.IsDir() {
-		root = filepath.Dir(p)
-	}
-	cfg := r.Config
-	if cfg == nil {
-		cfgPath, err := config.Find(root)
-		if err != nil {
-			return err
-		}
-		if cfgPath != "" {
-			if cfg, err = config.Load(cfgPath); err != nil {
-				return err
-			}
-		}
-	}
 	if info.IsDir() {
-		return extract.Walk(r.ctx, p, r.Extractors, func(f extract.File) error {
-			return r.file(f, cfg)
-		}, func(pr extract.Problem) {
+		return extract.Walk(r.ctx, p, r.Extractors, r.file, func(pr extract.Problem) {
 			r.warn(pr.Path, pr.Err.Error())
 		})
 	}
-	rootFS, err := os.OpenRoot(root)
+	rootFS, err := os.OpenRoot(filepath.Dir(p))
 	if err != nil {
 		return fmt.Errorf("scan %q: %w", p, err)
 	}
@@ -170,11 +156,69 @@ func (r *run) path(p string) error {
 	base := filepath.Base(p)
 	for _, x := range r.Extractors {
 		if x.FileRequired(base) {
-			return r.file(extract.File{Path: filepath.ToSlash(p), FSPath: base, FS: rootFS.FS(), Extractor: x}, cfg)
+			return r.file(extract.File{Path: filepath.ToSlash(p), FSPath: base, FS: rootFS.FS(), Extractor: x})
 		}
 	}
 	r.sum.FileErrors++
 	return r.h.FileError(&result.FileError{Source: filepath.ToSlash(p), Error: "not a file patchline can read: see docs/formats.md for the supported files and their names"})
+}
+
+// ConfigError is an invalid configuration file: the scan stops, as the user
+// must fix it.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// configFor returns the configuration that applies to a file: the
+// Scanner's own when set, else the nearest .patchline.yaml in the file's
+// directory or above it, up to the scanned root. Monorepos keep one file at
+// the root and override it where a project needs to.
+func (r *run) configFor(f extract.File) (*config.Config, error) {
+	if r.Config != nil {
+		return r.Config, nil
+	}
+	dir := path.Dir(f.FSPath)
+	var visited []string
+	var found *config.Config
+	for {
+		key := fmt.Sprintf("%p\x00%s", f.FS, dir)
+		if c, ok := r.configs[key]; ok {
+			found = c
+			break
+		}
+		visited = append(visited, key)
+		data, err := fs.ReadFile(f.FS, path.Join(dir, config.FileName))
+		if err == nil {
+			display := path.Join(path.Dir(f.Path), relUp(path.Dir(f.FSPath), dir), config.FileName)
+			c, err := config.Parse(display, data)
+			if err != nil {
+				return nil, &ConfigError{Err: err}
+			}
+			found = c
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, &ConfigError{Err: fmt.Errorf("config: %w", err)}
+		}
+		if dir == "." {
+			break
+		}
+		dir = path.Dir(dir)
+	}
+	for _, k := range visited {
+		r.configs[k] = found
+	}
+	return found, nil
+}
+
+// relUp returns the relative path from directory from up to its ancestor to.
+func relUp(from, to string) string {
+	up := "."
+	for d := from; d != to && d != "."; d = path.Dir(d) {
+		up = path.Join(up, "..")
+	}
+	return up
 }
 
 func (r *run) warn(source, msg string) {
@@ -183,8 +227,12 @@ func (r *run) warn(source, msg string) {
 }
 
 // file extracts, matches and reports one file.
-func (r *run) file(f extract.File, cfg *config.Config) error {
+func (r *run) file(f extract.File) error {
 	if err := r.ctx.Err(); err != nil {
+		return err
+	}
+	cfg, err := r.configFor(f)
+	if err != nil {
 		return err
 	}
 	inv, err := r.extract(f)
@@ -195,7 +243,7 @@ func (r *run) file(f extract.File, cfg *config.Config) error {
 		}
 	}
 	r.Logger.Debug("extracted", "file", f.Path, "extractor", f.Extractor.Name(), "packages", len(inv.Packages), "err", err)
-	if err := r.h.Source(&result.Source{Path: f.Path, Extractor: f.Extractor.Name(), Packages: len(inv.Packages)}); err != nil {
+	if err := r.h.Source(&result.Source{Path: f.Path, Project: path.Dir(f.Path), Extractor: f.Extractor.Name(), Packages: len(inv.Packages)}); err != nil {
 		return err
 	}
 	r.sum.Packages += len(inv.Packages)

@@ -70,9 +70,19 @@ type printer struct {
 func (p *printer) result(r *result.Result) {
 	groups := groupBySource(r)
 	lay := p.layout(groups)
+	// A monorepo's report is grouped by project, named when there are several.
+	projects := map[string]bool{}
+	for _, s := range r.Sources {
+		projects[s.Project] = true
+	}
+	lastProject := ""
 	for i, g := range groups {
 		if i > 0 {
 			p.buf.WriteByte('\n')
+		}
+		if g.Source != nil && len(projects) > 1 && g.Source.Project != lastProject {
+			lastProject = g.Source.Project
+			p.wrapped(0, p.paint(bold, "== project "+clean(lastProject)+" =="))
 		}
 		p.heading(g)
 		if lay == nil {
