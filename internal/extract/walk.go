@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -23,6 +24,11 @@ var skipDirs = map[string]bool{
 	"__pycache__": true, ".venv": true, "venv": true, ".tox": true, ".nox": true,
 	".mypy_cache": true, ".pytest_cache": true, "site-packages": true,
 }
+
+// peekFiles names, for some skipped directories, the files in them that
+// still describe the project: Go's vendor/modules.txt lists the vendored
+// modules, while the rest of vendor/ is other projects' code.
+var peekFiles = map[string][]string{"vendor": {"modules.txt"}}
 
 // SkipDir reports whether a directory walk skips directories named name.
 func SkipDir(name string) bool { return skipDirs[name] }
@@ -97,6 +103,7 @@ func (w *walker) dir(dir string) error {
 	for _, e := range entries {
 		p := path.Join(dir, e.Name())
 		mode := e.Type()
+		var linked fs.FileInfo // the target's info, for a symlink
 		if mode&fs.ModeSymlink != 0 {
 			// Stat through the root: fails for links leading outside it.
 			info, err := fs.Stat(w.fsys, p)
@@ -104,6 +111,7 @@ func (w *walker) dir(dir string) error {
 				w.problem(Problem{Path: w.join(p), Err: symlinkError(err)})
 				continue
 			}
+			linked = info
 			mode = info.Mode().Type()
 			if info.IsDir() {
 				real, err := filepath.EvalSymlinks(filepath.Join(w.root, filepath.FromSlash(p)))
@@ -121,23 +129,100 @@ func (w *walker) dir(dir string) error {
 		switch {
 		case mode.IsDir():
 			if skipDirs[e.Name()] {
+				for _, name := range peekFiles[e.Name()] {
+					fp := path.Join(p, name)
+					if info, err := fs.Stat(w.fsys, fp); err == nil && info.Mode().IsRegular() {
+						if err := w.offer(fp, info); err != nil {
+							return err
+						}
+					}
+				}
 				continue
 			}
 			if err := w.dir(p); err != nil {
 				return err
 			}
 		case mode.IsRegular():
-			for _, x := range w.extractors {
-				if x.FileRequired(p) {
-					if err := w.found(File{Path: w.join(p), FSPath: p, FS: w.fsys, Extractor: x}); err != nil {
-						return err
-					}
-					break
+			info := linked
+			if info == nil {
+				var err error
+				if info, err = e.Info(); err != nil {
+					w.problem(Problem{Path: w.join(p), Err: err})
+					continue
 				}
+			}
+			if err := w.offer(p, info); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
+}
+
+// offer hands a regular file to the first extractor that takes it by name,
+// else, for files that could be executables, to the first that recognises
+// its content.
+func (w *walker) offer(p string, info fs.FileInfo) error {
+	for _, x := range w.extractors {
+		if x.FileRequired(p) {
+			return w.found(File{Path: w.join(p), FSPath: p, FS: w.fsys, Extractor: x})
+		}
+	}
+	if !maybeExecutable(p, info) {
+		return nil
+	}
+	var header []byte
+	for _, x := range w.extractors {
+		cx, ok := x.(inventory.ContentExtractor)
+		if !ok {
+			continue
+		}
+		if header == nil {
+			h, err := readHeader(w.fsys, p)
+			if err != nil {
+				w.problem(Problem{Path: w.join(p), Err: err})
+				return nil
+			}
+			header = h
+		}
+		if cx.FileRequiredByContent(p, header) {
+			return w.found(File{Path: w.join(p), FSPath: p, FS: w.fsys, Extractor: x})
+		}
+	}
+	return nil
+}
+
+// maybeExecutable reports whether a file could be a program: executable
+// bit set, a Windows executable's extension, or no extension at all.
+func maybeExecutable(p string, info fs.FileInfo) bool {
+	if info.Size() < 64 {
+		return false
+	}
+	if info.Mode().Perm()&0o111 != 0 {
+		return true
+	}
+	switch strings.ToLower(path.Ext(p)) {
+	case ".exe", "":
+		return true
+	}
+	return false
+}
+
+// headerSize is how much of a file content extractors see.
+const headerSize = 4096
+
+func readHeader(fsys fs.FS, p string) ([]byte, error) {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf := make([]byte, headerSize)
+	n, err := io.ReadFull(f, buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return buf[:n], nil
 }
 
 // isAncestor reports whether the real directory real is dir (a path inside
