@@ -12,7 +12,9 @@ import (
 
 	"github.com/patchline/patchline/internal/osv"
 	"github.com/patchline/patchline/internal/version"
+	"github.com/patchline/patchline/internal/version/composer"
 	"github.com/patchline/patchline/internal/version/pep440"
+	"github.com/patchline/patchline/internal/version/rubygems"
 	"github.com/patchline/patchline/internal/version/semver"
 )
 
@@ -37,9 +39,11 @@ func (e *Ecosystem) NormalizeName(name string) string {
 
 // known lists the ecosystems patchline has version rules for.
 var known = map[string]*Ecosystem{
-	"Go":   {Name: "Go", Ordering: semver.GoOrdering{}},
-	"npm":  {Name: "npm", Ordering: semver.NPMOrdering{}},
-	"PyPI": {Name: "PyPI", Ordering: pep440.Ordering{}, normalize: NormalizePyPI},
+	"Go":        {Name: "Go", Ordering: semver.GoOrdering{}},
+	"npm":       {Name: "npm", Ordering: semver.NPMOrdering{}},
+	"PyPI":      {Name: "PyPI", Ordering: pep440.Ordering{}, normalize: NormalizePyPI},
+	"RubyGems":  {Name: "RubyGems", Ordering: rubygems.Ordering{}},
+	"Packagist": {Name: "Packagist", Ordering: composer.Ordering{}, normalize: strings.ToLower}, // Composer names are case-insensitive
 }
 
 // Lookup returns the rules of the named ecosystem. A release suffix such as

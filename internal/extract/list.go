@@ -1,14 +1,17 @@
 package extract
 
 import (
+	"github.com/patchline/patchline/internal/extract/cocoapods/podfilelock"
 	"github.com/patchline/patchline/internal/extract/golang/gomod"
 	"github.com/patchline/patchline/internal/extract/javascript/packagelock"
 	"github.com/patchline/patchline/internal/extract/javascript/pnpmlock"
 	"github.com/patchline/patchline/internal/extract/javascript/yarnlock"
+	"github.com/patchline/patchline/internal/extract/php/composerlock"
 	"github.com/patchline/patchline/internal/extract/python/pipfilelock"
 	"github.com/patchline/patchline/internal/extract/python/poetrylock"
 	"github.com/patchline/patchline/internal/extract/python/requirements"
 	"github.com/patchline/patchline/internal/extract/python/uvlock"
+	"github.com/patchline/patchline/internal/extract/ruby/gemfilelock"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -32,5 +35,8 @@ func List(opts Options) []inventory.Extractor {
 		poetrylock.New(),
 		pipfilelock.New(),
 		uvlock.New(),
+		gemfilelock.New(),
+		composerlock.New(),
+		podfilelock.New(),
 	}
 }

@@ -11,6 +11,7 @@
 package match
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -83,6 +84,11 @@ func affects(a *osv.Affected, eco *ecosystem.Ecosystem, v string) (bool, []strin
 	var parseErr error
 	if ord != nil {
 		parsed, parseErr = ord.Parse(v)
+		// A branch (Composer's "dev-main") is no release: ranges say nothing
+		// about it.
+		if b, ok := parsed.(interface{ IsBranch() bool }); ok && b.IsBranch() {
+			parsed, parseErr = nil, errors.New("a branch, not a release: ranges cannot be compared")
+		}
 	}
 
 	// An explicit list of affected versions. The ranges are still
@@ -121,15 +127,12 @@ func affects(a *osv.Affected, eco *ecosystem.Ecosystem, v string) (bool, []strin
 			}
 			continue
 		}
-		pv := parsed
-		if rord != ord || pv == nil {
-			var err error
-			if pv, err = rord.Parse(v); err != nil {
-				problems = append(problems, "installed version "+quote(v)+" is not a valid version: "+err.Error())
-				continue
-			}
-		} else if parseErr != nil {
-			problems = append(problems, "installed version "+quote(v)+" is not a valid version: "+parseErr.Error())
+		pv, err := parsed, parseErr
+		if rord != ord {
+			pv, err = rord.Parse(v)
+		}
+		if err != nil {
+			problems = append(problems, "installed version "+quote(v)+" is not a valid version: "+err.Error())
 			continue
 		}
 		in, fix, probs := inRange(r.Events, rord, pv)

@@ -151,3 +151,17 @@ func TestAffectsProblems(t *testing.T) {
 		})
 	}
 }
+
+func TestAffectsComposerBranch(t *testing.T) {
+	e := entry("Packagist", "vendor/pkg", []osv.Range{rng(osv.RangeEcosystem, ev("i", "0"), ev("f", "2.0.0"))})
+	hits, problems := Matcher{}.Affects(e, Package{"Packagist", "Vendor/Pkg", "dev-main"})
+	if len(hits) != 0 {
+		t.Errorf("a branch version matched a range: %v", hits)
+	}
+	if len(problems) != 1 || !strings.Contains(problems[0].Reason, "a branch") {
+		t.Errorf("problems = %v, want one saying it is a branch", problems)
+	}
+	if hits, _ := (Matcher{}).Affects(e, Package{"Packagist", "VENDOR/pkg", "v1.2.3"}); len(hits) != 1 {
+		t.Errorf("Packagist name case or v-prefixed version not matched: %v", hits)
+	}
+}

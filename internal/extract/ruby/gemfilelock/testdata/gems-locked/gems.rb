@@ -1,0 +1,3 @@
+source "https://rubygems.example"
+gem "rack"
+gem "minitest", group: :test
