@@ -14,6 +14,7 @@ import (
 	"github.com/patchline/patchline/internal/version"
 	"github.com/patchline/patchline/internal/version/composer"
 	"github.com/patchline/patchline/internal/version/pep440"
+	"github.com/patchline/patchline/internal/version/pubsemver"
 	"github.com/patchline/patchline/internal/version/rubygems"
 	"github.com/patchline/patchline/internal/version/semver"
 )
@@ -44,6 +45,9 @@ var known = map[string]*Ecosystem{
 	"PyPI":      {Name: "PyPI", Ordering: pep440.Ordering{}, normalize: NormalizePyPI},
 	"RubyGems":  {Name: "RubyGems", Ordering: rubygems.Ordering{}},
 	"Packagist": {Name: "Packagist", Ordering: composer.Ordering{}, normalize: strings.ToLower}, // Composer names are case-insensitive
+	"crates.io": {Name: "crates.io", Ordering: semver.Ordering{}},
+	"Hex":       {Name: "Hex", Ordering: semver.Ordering{}},
+	"Pub":       {Name: "Pub", Ordering: pubsemver.Ordering{}},
 }
 
 // Lookup returns the rules of the named ecosystem. A release suffix such as

@@ -2,6 +2,8 @@ package extract
 
 import (
 	"github.com/patchline/patchline/internal/extract/cocoapods/podfilelock"
+	"github.com/patchline/patchline/internal/extract/dart/pubspeclock"
+	"github.com/patchline/patchline/internal/extract/erlang/mixlock"
 	"github.com/patchline/patchline/internal/extract/golang/gomod"
 	"github.com/patchline/patchline/internal/extract/javascript/packagelock"
 	"github.com/patchline/patchline/internal/extract/javascript/pnpmlock"
@@ -12,6 +14,7 @@ import (
 	"github.com/patchline/patchline/internal/extract/python/requirements"
 	"github.com/patchline/patchline/internal/extract/python/uvlock"
 	"github.com/patchline/patchline/internal/extract/ruby/gemfilelock"
+	"github.com/patchline/patchline/internal/extract/rust/cargolock"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -38,5 +41,8 @@ func List(opts Options) []inventory.Extractor {
 		gemfilelock.New(),
 		composerlock.New(),
 		podfilelock.New(),
+		cargolock.New(),
+		mixlock.New(),
+		pubspeclock.New(),
 	}
 }
