@@ -4,13 +4,18 @@ import (
 	"github.com/patchline/patchline/internal/extract/cocoapods/podfilelock"
 	"github.com/patchline/patchline/internal/extract/dart/pubspeclock"
 	"github.com/patchline/patchline/internal/extract/erlang/mixlock"
+	"github.com/patchline/patchline/internal/extract/golang/gobinary"
 	"github.com/patchline/patchline/internal/extract/golang/gomod"
+	"github.com/patchline/patchline/internal/extract/golang/vendormodules"
+	"github.com/patchline/patchline/internal/extract/javascript/bunlock"
 	"github.com/patchline/patchline/internal/extract/javascript/packagelock"
 	"github.com/patchline/patchline/internal/extract/javascript/pnpmlock"
 	"github.com/patchline/patchline/internal/extract/javascript/yarnlock"
 	"github.com/patchline/patchline/internal/extract/php/composerlock"
+	"github.com/patchline/patchline/internal/extract/python/pdmlock"
 	"github.com/patchline/patchline/internal/extract/python/pipfilelock"
 	"github.com/patchline/patchline/internal/extract/python/poetrylock"
+	"github.com/patchline/patchline/internal/extract/python/pylock"
 	"github.com/patchline/patchline/internal/extract/python/requirements"
 	"github.com/patchline/patchline/internal/extract/python/uvlock"
 	"github.com/patchline/patchline/internal/extract/ruby/gemfilelock"
@@ -31,13 +36,18 @@ type Options struct {
 func List(opts Options) []inventory.Extractor {
 	return []inventory.Extractor{
 		gomod.New(gomod.Config{OmitStdlib: !opts.GoStdlib}),
+		vendormodules.New(),
+		gobinary.New(),
 		packagelock.New(),
 		yarnlock.New(),
 		pnpmlock.New(),
+		bunlock.New(),
 		requirements.New(),
 		poetrylock.New(),
 		pipfilelock.New(),
 		uvlock.New(),
+		pdmlock.New(),
+		pylock.New(),
 		gemfilelock.New(),
 		composerlock.New(),
 		podfilelock.New(),

@@ -42,6 +42,9 @@ type File struct {
 	FSPath    string
 	FS        fs.FS
 	Extractor inventory.Extractor
+	// ByContent is set when the file was offered for its content (an
+	// executable) rather than its name.
+	ByContent bool
 }
 
 // Problem is something a walk could not do: a directory it could not read,
@@ -178,7 +181,7 @@ func (w *walker) offer(p string, info fs.FileInfo) error {
 			continue
 		}
 		if header == nil {
-			h, err := readHeader(w.fsys, p)
+			h, err := ReadHeader(w.fsys, p)
 			if err != nil {
 				w.problem(Problem{Path: w.join(p), Err: err})
 				return nil
@@ -186,7 +189,7 @@ func (w *walker) offer(p string, info fs.FileInfo) error {
 			header = h
 		}
 		if cx.FileRequiredByContent(p, header) {
-			return w.found(File{Path: w.join(p), FSPath: p, FS: w.fsys, Extractor: x})
+			return w.found(File{Path: w.join(p), FSPath: p, FS: w.fsys, Extractor: x, ByContent: true})
 		}
 	}
 	return nil
@@ -211,7 +214,8 @@ func maybeExecutable(p string, info fs.FileInfo) bool {
 // headerSize is how much of a file content extractors see.
 const headerSize = 4096
 
-func readHeader(fsys fs.FS, p string) ([]byte, error) {
+// ReadHeader returns the first bytes of a file, as content extractors see them.
+func ReadHeader(fsys fs.FS, p string) ([]byte, error) {
 	f, err := fsys.Open(p)
 	if err != nil {
 		return nil, err

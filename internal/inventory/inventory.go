@@ -9,6 +9,7 @@ package inventory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -134,6 +135,21 @@ type ContentExtractor interface {
 	// from its first bytes (up to 4 KiB; fewer for a smaller file).
 	FileRequiredByContent(path string, header []byte) bool
 }
+
+// ErrNotRecognized is matched (with errors.Is) by the errors of
+// [NotRecognized]: the file is not in the extractor's format after all. For
+// files offered by content during a directory walk (any executable), the
+// scanner passes over such files instead of reporting a failure.
+var ErrNotRecognized = errors.New("file not recognised")
+
+// NotRecognized returns an error with text msg that matches
+// [ErrNotRecognized].
+func NotRecognized(msg string) error { return &notRecognized{msg: msg} }
+
+type notRecognized struct{ msg string }
+
+func (e *notRecognized) Error() string        { return e.msg }
+func (e *notRecognized) Is(target error) bool { return target == ErrNotRecognized }
 
 // ParseError is a failure to parse a file, with the position when known.
 type ParseError struct {

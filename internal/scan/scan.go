@@ -159,6 +159,17 @@ func (r *run) path(p string) error {
 			return r.file(extract.File{Path: filepath.ToSlash(p), FSPath: base, FS: rootFS.FS(), Extractor: x})
 		}
 	}
+	// Not known by name: maybe by content (a Go binary). Named on the
+	// command line, a file that turns out not to be one is an error.
+	header, err := extract.ReadHeader(rootFS.FS(), base)
+	if err != nil {
+		return fmt.Errorf("scan %q: %w", p, err)
+	}
+	for _, x := range r.Extractors {
+		if cx, ok := x.(inventory.ContentExtractor); ok && cx.FileRequiredByContent(base, header) {
+			return r.file(extract.File{Path: filepath.ToSlash(p), FSPath: base, FS: rootFS.FS(), Extractor: x})
+		}
+	}
 	r.sum.FileErrors++
 	return r.h.FileError(&result.FileError{Source: filepath.ToSlash(p), Error: "not a file patchline can read: see docs/formats.md for the supported files and their names"})
 }
@@ -236,6 +247,12 @@ func (r *run) file(f extract.File) error {
 		return err
 	}
 	inv, err := r.extract(f)
+	if f.ByContent && errors.Is(err, inventory.ErrNotRecognized) {
+		// An executable found in a directory walk that is not one of ours
+		// (say, a C program): not a dependency manifest, nothing to report.
+		r.Logger.Debug("passed over", "file", f.Path, "reason", err)
+		return nil
+	}
 	for _, fe := range fileErrors(f, err) {
 		r.sum.FileErrors++
 		if err := r.h.FileError(fe); err != nil {
