@@ -2,13 +2,17 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/patchline/patchline/internal/db"
+	"github.com/patchline/patchline/internal/exploit"
 )
 
 func newDBCommand(env *Env, g *globals) *cobra.Command {
@@ -23,14 +27,19 @@ func newDBCommand(env *Env, g *globals) *cobra.Command {
 func newDBImportCommand(env *Env, g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "import PATH...",
-		Short: "Import OSV advisories from files",
+		Short: "Import OSV advisories, the CISA KEV catalog or EPSS scores from files",
 		Long: `Import OSV advisories. Each PATH is a directory in the layout of the public OSV
 export (<Ecosystem>/all.zip), one all.zip, a directory of OSV .json files, or
 one .json file.
 
 An <Ecosystem>/all.zip is a full export and replaces what the database holds
 for that ecosystem; anything else is merged into it. The import is atomic: if
-it fails, the database is unchanged. Invalid entries are skipped and listed.`,
+it fails, the database is unchanged. Invalid entries are skipped and listed.
+
+A file holding CISA's Known Exploited Vulnerabilities catalog (JSON or CSV) or
+FIRST EPSS scores (CSV, plain or gzipped) is recognised by its content and
+replaces the stored catalog or scores; scans then show KEV status and EPSS
+scores, and warn when that data is stale.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir, err := g.databaseDir(env)
@@ -38,7 +47,26 @@ it fails, the database is unchanged. Invalid entries are skipped and listed.`,
 				return err
 			}
 			start := time.Now()
-			rep, err := db.Import(cmd.Context(), dir, args, db.ImportOptions{Logger: g.logger(env)})
+			var advisories []string
+			for _, p := range args {
+				kind, err := exploitKind(p)
+				if err != nil {
+					return err
+				}
+				if kind == exploit.KindUnknown {
+					advisories = append(advisories, p)
+					continue
+				}
+				info, err := exploit.Import(cmd.Context(), dir, p, exploit.ImportOptions{})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(env.Stdout, "imported %s: %d CVEs from %s (data of %s)\n", info.Dataset, info.Entries, p, dateOrUnknown(info.DataDate))
+			}
+			if len(advisories) == 0 {
+				return nil
+			}
+			rep, err := db.Import(cmd.Context(), dir, advisories, db.ImportOptions{Logger: g.logger(env)})
 			if err != nil {
 				return err
 			}
@@ -57,6 +85,36 @@ it fails, the database is unchanged. Invalid entries are skipped and listed.`,
 			return nil
 		},
 	}
+}
+
+// exploitKind says whether the file at p is KEV or EPSS data, by content.
+// Directories and OSV files are [exploit.KindUnknown].
+func exploitKind(p string) (exploit.Kind, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return "", fmt.Errorf("import %q: %w", p, err)
+	}
+	if st.IsDir() {
+		return exploit.KindUnknown, nil
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return "", fmt.Errorf("import %q: %w", p, err)
+	}
+	defer f.Close()
+	header := make([]byte, exploit.DetectSize)
+	n, err := io.ReadFull(f, header)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("import %q: %w", p, err)
+	}
+	return exploit.Detect(header[:n]), nil
+}
+
+func dateOrUnknown(t time.Time) string {
+	if t.IsZero() {
+		return "unknown date"
+	}
+	return t.UTC().Format(time.DateOnly)
 }
 
 func newDBUpdateCommand(env *Env, g *globals) *cobra.Command {
@@ -122,11 +180,20 @@ func newDBStatusCommand(env *Env, g *globals) *cobra.Command {
 			}
 			defer d.Close()
 			status := d.Status()
+			exploitation, err := exploit.Open(dir)
+			if err != nil {
+				return err
+			}
+			defer exploitation.Close()
+			exploitInfo := exploitation.Info()
 			switch format {
 			case "json":
 				enc := json.NewEncoder(env.Stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]any{"dir": dir, "ecosystems": status})
+				if exploitInfo == nil {
+					exploitInfo = []exploit.Info{}
+				}
+				return enc.Encode(map[string]any{"dir": dir, "ecosystems": status, "exploitation": exploitInfo})
 			case "table", "":
 			default:
 				return usageErrorf("--format %q: want table or json", format)
@@ -138,7 +205,24 @@ func newDBStatusCommand(env *Env, g *globals) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\n", s.Ecosystem, s.Entries, s.Withdrawn,
 					dateOrDash(s.NewestModified), s.Imported.Local().Format("2006-01-02 15:04"), s.Source)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if len(exploitInfo) > 0 {
+				fmt.Fprintln(env.Stdout)
+				tw = tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "EXPLOITATION DATA\tCVES\tDATA DATE\tIMPORTED\tSOURCE")
+				for _, i := range exploitInfo {
+					fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", i.Dataset, i.Entries, dateOrUnknown(i.DataDate), i.Imported.Local().Format("2006-01-02 15:04"), i.Source)
+				}
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+				for _, w := range exploitation.Warnings(time.Now(), exploit.DefaultLimits()) {
+					fmt.Fprintln(env.Stderr, "warning:", w)
+				}
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "table", "output `format`: table or json")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/patchline/patchline/internal/config"
 	"github.com/patchline/patchline/internal/db"
+	"github.com/patchline/patchline/internal/exploit"
 	"github.com/patchline/patchline/internal/extract"
 	"github.com/patchline/patchline/internal/result"
 	"github.com/patchline/patchline/internal/scan"
@@ -114,8 +115,14 @@ func runScan(cmd *cobra.Command, env *Env, g *globals, f *scanFlags, args []stri
 		return err
 	}
 	defer database.Close()
+	exploitation, err := exploit.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer exploitation.Close()
 
 	s := &scan.Scanner{
+		Exploit:    exploitation,
 		Extractors: extract.List(extract.Options{GoStdlib: !f.noStdlib}),
 		DB:         database,
 		Tool:       result.Tool{Name: "patchline", Version: Version()},

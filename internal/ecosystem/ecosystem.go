@@ -13,6 +13,11 @@ import (
 	"github.com/patchline/patchline/internal/osv"
 	"github.com/patchline/patchline/internal/version"
 	"github.com/patchline/patchline/internal/version/composer"
+	"github.com/patchline/patchline/internal/version/conan"
+	"github.com/patchline/patchline/internal/version/cran"
+	"github.com/patchline/patchline/internal/version/hackage"
+	"github.com/patchline/patchline/internal/version/maven"
+	"github.com/patchline/patchline/internal/version/nuget"
 	"github.com/patchline/patchline/internal/version/pep440"
 	"github.com/patchline/patchline/internal/version/pubsemver"
 	"github.com/patchline/patchline/internal/version/rubygems"
@@ -40,14 +45,22 @@ func (e *Ecosystem) NormalizeName(name string) string {
 
 // known lists the ecosystems patchline has version rules for.
 var known = map[string]*Ecosystem{
-	"Go":        {Name: "Go", Ordering: semver.GoOrdering{}},
-	"npm":       {Name: "npm", Ordering: semver.NPMOrdering{}},
-	"PyPI":      {Name: "PyPI", Ordering: pep440.Ordering{}, normalize: NormalizePyPI},
-	"RubyGems":  {Name: "RubyGems", Ordering: rubygems.Ordering{}},
-	"Packagist": {Name: "Packagist", Ordering: composer.Ordering{}, normalize: strings.ToLower}, // Composer names are case-insensitive
-	"crates.io": {Name: "crates.io", Ordering: semver.Ordering{}},
-	"Hex":       {Name: "Hex", Ordering: semver.Ordering{}},
-	"Pub":       {Name: "Pub", Ordering: pubsemver.Ordering{}},
+	"Go":           {Name: "Go", Ordering: semver.GoOrdering{}},
+	"npm":          {Name: "npm", Ordering: semver.NPMOrdering{}},
+	"PyPI":         {Name: "PyPI", Ordering: pep440.Ordering{}, normalize: NormalizePyPI},
+	"RubyGems":     {Name: "RubyGems", Ordering: rubygems.Ordering{}},
+	"Packagist":    {Name: "Packagist", Ordering: composer.Ordering{}, normalize: strings.ToLower}, // Composer names are case-insensitive
+	"crates.io":    {Name: "crates.io", Ordering: semver.Ordering{}},
+	"Hex":          {Name: "Hex", Ordering: semver.Ordering{}},
+	"Pub":          {Name: "Pub", Ordering: pubsemver.Ordering{}},
+	"Maven":        {Name: "Maven", Ordering: maven.Ordering{}},
+	"NuGet":        {Name: "NuGet", Ordering: nuget.Ordering{}, normalize: strings.ToLower}, // NuGet ids are case-insensitive
+	"SwiftURL":     {Name: "SwiftURL", Ordering: semver.Ordering{}, normalize: strings.ToLower},
+	"ConanCenter":  {Name: "ConanCenter", Ordering: conan.Ordering{}},
+	"CRAN":         {Name: "CRAN", Ordering: cran.Ordering{}},
+	"Bioconductor": {Name: "Bioconductor", Ordering: cran.Ordering{}},
+	"Hackage":      {Name: "Hackage", Ordering: hackage.Ordering{}},
+	"GHC":          {Name: "GHC", Ordering: hackage.Ordering{}},
 }
 
 // Lookup returns the rules of the named ecosystem. A release suffix such as

@@ -2,11 +2,20 @@ package extract
 
 import (
 	"github.com/patchline/patchline/internal/extract/cocoapods/podfilelock"
+	"github.com/patchline/patchline/internal/extract/cpp/conanlock"
 	"github.com/patchline/patchline/internal/extract/dart/pubspeclock"
+	"github.com/patchline/patchline/internal/extract/dotnet/depsjson"
+	"github.com/patchline/patchline/internal/extract/dotnet/packagesconfig"
+	"github.com/patchline/patchline/internal/extract/dotnet/packageslockjson"
 	"github.com/patchline/patchline/internal/extract/erlang/mixlock"
 	"github.com/patchline/patchline/internal/extract/golang/gobinary"
 	"github.com/patchline/patchline/internal/extract/golang/gomod"
 	"github.com/patchline/patchline/internal/extract/golang/vendormodules"
+	"github.com/patchline/patchline/internal/extract/haskell/cabalfreeze"
+	"github.com/patchline/patchline/internal/extract/haskell/stacklock"
+	"github.com/patchline/patchline/internal/extract/java/gradlelock"
+	"github.com/patchline/patchline/internal/extract/java/gradleverification"
+	"github.com/patchline/patchline/internal/extract/java/pomxml"
 	"github.com/patchline/patchline/internal/extract/javascript/bunlock"
 	"github.com/patchline/patchline/internal/extract/javascript/packagelock"
 	"github.com/patchline/patchline/internal/extract/javascript/pnpmlock"
@@ -18,8 +27,12 @@ import (
 	"github.com/patchline/patchline/internal/extract/python/pylock"
 	"github.com/patchline/patchline/internal/extract/python/requirements"
 	"github.com/patchline/patchline/internal/extract/python/uvlock"
+	"github.com/patchline/patchline/internal/extract/r/renvlock"
 	"github.com/patchline/patchline/internal/extract/ruby/gemfilelock"
 	"github.com/patchline/patchline/internal/extract/rust/cargolock"
+	"github.com/patchline/patchline/internal/extract/sbom/cyclonedx"
+	"github.com/patchline/patchline/internal/extract/sbom/spdx"
+	"github.com/patchline/patchline/internal/extract/swift/packageresolved"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -54,5 +67,18 @@ func List(opts Options) []inventory.Extractor {
 		cargolock.New(),
 		mixlock.New(),
 		pubspeclock.New(),
+		pomxml.New(),
+		gradlelock.New(),
+		gradleverification.New(),
+		packageslockjson.New(),
+		packagesconfig.New(),
+		depsjson.New(),
+		packageresolved.New(),
+		conanlock.New(),
+		renvlock.New(),
+		cabalfreeze.New(),
+		stacklock.New(),
+		cyclonedx.New(),
+		spdx.New(),
 	}
 }

@@ -172,6 +172,24 @@ func (e *ParseError) Error() string {
 
 func (e *ParseError) Unwrap() error { return e.Err }
 
+// ErrUnresolved is matched (with errors.Is) by the errors of [Unresolvedf]:
+// the file parsed, but something it refers to is not in the scanned tree (a
+// parent pom.xml from a repository). The scan reports it as a warning, not
+// as a file that failed, and the packages it leaves without a version say
+// why in their notes.
+var ErrUnresolved = errors.New("reference not resolved")
+
+// Unresolvedf returns a [*ParseError] for path at line that matches
+// [ErrUnresolved].
+func Unresolvedf(path string, line int, format string, args ...any) error {
+	return &ParseError{Path: path, Line: line, Err: &unresolved{msg: fmt.Sprintf(format, args...)}}
+}
+
+type unresolved struct{ msg string }
+
+func (e *unresolved) Error() string        { return e.msg }
+func (e *unresolved) Is(target error) bool { return target == ErrUnresolved }
+
 // Errorf returns a [*ParseError] for path at line with a formatted message.
 func Errorf(path string, line int, format string, args ...any) error {
 	return &ParseError{Path: path, Line: line, Err: fmt.Errorf(format, args...)}

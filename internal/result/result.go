@@ -91,7 +91,14 @@ type Finding struct {
 	Severity   severity.Severity `json:"severity"`
 	// Fixed lists the versions that fix it, nearest first; empty when no
 	// fix is known.
-	Fixed     []string   `json:"fixed"`
+	Fixed []string `json:"fixed"`
+	// EPSS is the highest EPSS score among the finding's CVE ids; nil
+	// when none has one, or no EPSS data was imported.
+	EPSS *EPSS `json:"epss,omitempty"`
+	// KEV says whether one of its CVE ids is in CISA's Known Exploited
+	// Vulnerabilities catalog; KEVEntry gives the catalog's dates.
+	KEV       bool       `json:"kev"`
+	KEVEntry  *KEVEntry  `json:"kev_entry,omitempty"`
 	Published *time.Time `json:"published,omitempty"`
 	Modified  time.Time  `json:"modified"`
 	URL       string     `json:"url,omitempty"`
@@ -113,6 +120,26 @@ func (f *Finding) CVEs() []string {
 
 // IsCVE reports whether id is a CVE id.
 func IsCVE(id string) bool { return len(id) > 4 && id[:4] == "CVE-" }
+
+// EPSS is a FIRST EPSS score: the probability of exploitation activity in
+// the next 30 days, and its percentile among all scored CVEs.
+type EPSS struct {
+	CVE        string  `json:"cve"`
+	Score      float64 `json:"score"`
+	Percentile float64 `json:"percentile"`
+	// Date is the date of the scores, "YYYY-MM-DD"; empty when unknown.
+	Date string `json:"date,omitempty"`
+}
+
+// KEVEntry is what CISA's KEV catalog says of a CVE.
+type KEVEntry struct {
+	CVE       string `json:"cve"`
+	DateAdded string `json:"date_added"`
+	DueDate   string `json:"due_date,omitempty"`
+	// KnownRansomware is true when the catalog says the vulnerability was
+	// used in ransomware campaigns.
+	KnownRansomware bool `json:"known_ransomware"`
+}
 
 // Suppression says why a finding was not reported as one.
 type Suppression struct {

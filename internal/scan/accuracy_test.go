@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -70,31 +71,31 @@ func sharedDB(t testing.TB) *db.DB {
 	return d
 }
 
-// corpusEcosystems are the shared corpus folders this test covers, by prefix.
-var corpusEcosystems = []string{"go-", "npm-", "pnpm-", "yarn-", "pypi-"}
-
-// TestAccuracyOnSharedCorpus imports the shared OSV data, scans every Go,
-// npm and PyPI project of the shared corpus, and compares the findings
-// with the expected results in testdata/accuracy (run with -update to
-// rewrite them, then review the diff). It also compares with what
-// osv-scanner reported for the same files (shared/oracle): every
-// difference must be explained by a rule in testdata/accuracy/oracle-differences.tsv.
+// TestAccuracyOnSharedCorpus imports the shared OSV data, scans every
+// project of the shared corpus, and compares the packages and findings with
+// the expected results in testdata/accuracy (run with -update to rewrite
+// them, then review the diff). It also compares with what osv-scanner
+// reported for the same files (shared/oracle): every difference in findings
+// ("+"/"-") and in the distinct (name, version) packages ("P+"/"P-") must be
+// explained by a rule in testdata/accuracy/oracle-differences.tsv.
 func TestAccuracyOnSharedCorpus(t *testing.T) {
 	shared := sharedDir(t)
 	database := sharedDB(t)
 	rules := readDifferenceRules(t, filepath.Join("testdata", "accuracy", "oracle-differences.tsv"))
 	used := map[int]bool{}
+	ran := map[string]bool{} // corpus folders whose subtest ran (-run may pick some)
 
 	dirs, err := os.ReadDir(filepath.Join(shared, "corpus"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range dirs {
-		if !d.IsDir() || !hasAnyPrefix(d.Name(), corpusEcosystems) {
+		if !d.IsDir() {
 			continue
 		}
 		name := d.Name()
 		t.Run(name, func(t *testing.T) {
+			ran[name] = true
 			corpus := filepath.Join(shared, "corpus", name)
 			res := scanDir(t, database, corpus)
 			if len(res.Errors) > 0 {
@@ -115,39 +116,33 @@ func TestAccuracyOnSharedCorpus(t *testing.T) {
 				t.Errorf("findings differ from %s (-want +got):\n%s", golden, diff)
 			}
 
-			ours := findingKeys(res)
-			theirs, ok := oracleKeys(t, filepath.Join(shared, "oracle", name+".json"))
+			theirs, theirPackages, ok := oracleKeys(t, filepath.Join(shared, "oracle", name+".json"))
 			if !ok {
 				return // the oracle failed on this file (see its summary.tsv)
 			}
-			for _, k := range sortedKeys(ours) {
-				if !theirs[k] {
-					explain(t, rules, used, name, "+", k)
+			compare := func(ours, theirs map[string]bool, plus, minus string) {
+				for _, k := range sortedKeys(ours) {
+					if !theirs[k] {
+						explain(t, rules, used, name, plus, k)
+					}
+				}
+				for _, k := range sortedKeys(theirs) {
+					if !ours[k] {
+						explain(t, rules, used, name, minus, k)
+					}
 				}
 			}
-			for _, k := range sortedKeys(theirs) {
-				if !ours[k] {
-					explain(t, rules, used, name, "-", k)
-				}
-			}
+			compare(findingKeys(res), theirs, "+", "-")
+			compare(packageKeys(res), theirPackages, "P+", "P-")
 		})
 	}
 	if !t.Failed() && !*update {
 		for i, r := range rules {
-			if !used[i] {
+			if ran[r.dir] && !used[i] {
 				t.Errorf("oracle-differences.tsv line %d (%s %s %s) explains no difference any more: remove it", r.line, r.dir, r.sign, r.pattern)
 			}
 		}
 	}
-}
-
-func hasAnyPrefix(s string, prefixes []string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // scanDir scans a directory with every extractor and returns the result.
@@ -186,6 +181,16 @@ func goldenText(r *result.Result) string {
 		sort.Strings(parts)
 		fmt.Fprintf(&b, "declared %s %s\n", f, strings.Join(parts, " "))
 	}
+	pkgs := make([]string, 0, len(r.Packages))
+	for _, p := range r.Packages {
+		v := p.Version
+		if v == "" {
+			v = "(" + p.Requirement + ")"
+		}
+		pkgs = append(pkgs, fmt.Sprintf("package %s %s %s %s/%s", filepath.Base(p.Source), p.Name, v, p.Relation, p.Scope))
+	}
+	sort.Strings(pkgs)
+	pkgs = slices.Compact(pkgs)
 	lines := make([]string, 0, len(r.Findings))
 	for _, f := range r.Findings {
 		sev := f.Severity.Level.String()
@@ -198,6 +203,11 @@ func goldenText(r *result.Result) string {
 	sort.Strings(lines)
 	fmt.Fprintf(&b, "findings %d\n", len(lines))
 	for _, l := range lines {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "distinct package lines %d\n", len(pkgs))
+	for _, l := range pkgs {
 		b.WriteString(l)
 		b.WriteByte('\n')
 	}
@@ -214,6 +224,17 @@ func key(eco, name, version, id string) string {
 	return name + " " + version + " " + id
 }
 
+// packageKeys returns the distinct (name, version) pairs of a result.
+func packageKeys(r *result.Result) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range r.Packages {
+		if p.Version != "" {
+			out[key(p.Ecosystem, p.Name, p.Version, "")] = true
+		}
+	}
+	return out
+}
+
 func findingKeys(r *result.Result) map[string]bool {
 	out := map[string]bool{}
 	for _, f := range r.Findings {
@@ -224,13 +245,14 @@ func findingKeys(r *result.Result) map[string]bool {
 	return out
 }
 
-// oracleKeys reads what osv-scanner reported; ok is false when it reported
-// nothing usable (it fails on some files).
-func oracleKeys(t *testing.T, path string) (map[string]bool, bool) {
+// oracleKeys reads what osv-scanner reported: (package, version, advisory)
+// findings and distinct (package, version) pairs; ok is false when it
+// reported nothing usable (it fails on some files).
+func oracleKeys(t *testing.T, path string) (findings, packages map[string]bool, ok bool) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil || len(strings.TrimSpace(string(data))) == 0 {
-		return nil, false
+		return nil, nil, false
 	}
 	var o struct {
 		Results []struct {
@@ -243,25 +265,20 @@ func oracleKeys(t *testing.T, path string) (map[string]bool, bool) {
 	if err := json.Unmarshal(data, &o); err != nil {
 		t.Fatalf("oracle %s: %v", path, err)
 	}
-	out := map[string]bool{}
+	findings, packages = map[string]bool{}, map[string]bool{}
 	for _, r := range o.Results {
 		for _, p := range r.Packages {
+			if p.Package.Version != "" {
+				packages[key(p.Package.Ecosystem, p.Package.Name, p.Package.Version, "")] = true
+			}
 			for _, g := range p.Groups {
 				for _, id := range g.IDs {
-					out[key(p.Package.Ecosystem, p.Package.Name, p.Package.Version, id)] = true
+					findings[key(p.Package.Ecosystem, p.Package.Name, p.Package.Version, id)] = true
 				}
 			}
 		}
 	}
-	return out, true
-}
-
-func boolSet[V any](m map[string]V) map[string]bool {
-	out := make(map[string]bool, len(m))
-	for k := range m {
-		out[k] = true
-	}
-	return out
+	return findings, packages, true
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -299,8 +316,8 @@ func readDifferenceRules(t *testing.T, path string) []differenceRule {
 			continue
 		}
 		cols := strings.Split(line, "\t")
-		if len(cols) != 4 || (cols[1] != "+" && cols[1] != "-") || strings.TrimSpace(cols[3]) == "" {
-			t.Fatalf("%s:%d: want 4 tab-separated columns: dir, +/-, regexp, reason", path, n)
+		if len(cols) != 4 || !slices.Contains([]string{"+", "-", "P+", "P-"}, cols[1]) || strings.TrimSpace(cols[3]) == "" {
+			t.Fatalf("%s:%d: want 4 tab-separated columns: dir, +/-/P+/P-, regexp, reason", path, n)
 		}
 		re, err := regexp.Compile(cols[2])
 		if err != nil {
@@ -322,9 +339,15 @@ func explain(t *testing.T, rules []differenceRule, used map[int]bool, dir, sign,
 			return
 		}
 	}
-	who := "patchline reports"
-	if sign == "-" {
-		who = "only osv-scanner reports"
-	}
+	who := map[string]string{"+": "only patchline reports", "-": "only osv-scanner reports",
+		"P+": "only patchline lists the package", "P-": "only osv-scanner lists the package"}[sign]
 	t.Errorf("unexplained difference from osv-scanner: %s %q (add a rule to oracle-differences.tsv after checking the OSV data)", who, k)
+}
+
+func boolSet[V any](m map[string]V) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
 }

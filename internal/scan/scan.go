@@ -21,6 +21,7 @@ import (
 	"github.com/patchline/patchline/internal/config"
 	"github.com/patchline/patchline/internal/db"
 	"github.com/patchline/patchline/internal/ecosystem"
+	"github.com/patchline/patchline/internal/exploit"
 	"github.com/patchline/patchline/internal/extract"
 	"github.com/patchline/patchline/internal/inventory"
 	"github.com/patchline/patchline/internal/match"
@@ -42,6 +43,8 @@ type Scanner struct {
 	Config *config.Config
 	// Now is the clock suppression expiry is checked against.
 	Now func() time.Time
+	// Exploit, when set, adds EPSS scores and KEV status to findings.
+	Exploit *exploit.Store
 }
 
 // Summary counts what a scan reported, for the exit code.
@@ -116,6 +119,9 @@ func (s *Scanner) Run(ctx context.Context, paths []string, h report.Handler) (*S
 	}
 	if err := h.Start(&report.Start{Tool: s.Tool, Database: dbInfo}); err != nil {
 		return nil, err
+	}
+	for _, w := range s.Exploit.Warnings(s.Now(), exploit.DefaultLimits()) {
+		r.warn("", w)
 	}
 	for _, p := range paths {
 		if err := r.path(p); err != nil {
@@ -254,8 +260,17 @@ func (r *run) file(f extract.File) error {
 		return nil
 	}
 	for _, fe := range fileErrors(f, err) {
+		if fe.unresolved {
+			// The file parsed; what it refers to is elsewhere.
+			where := fe.Source
+			if fe.Line > 0 {
+				where = fmt.Sprintf("%s:%d", fe.Source, fe.Line)
+			}
+			r.warn(where, fe.Error)
+			continue
+		}
 		r.sum.FileErrors++
-		if err := r.h.FileError(fe); err != nil {
+		if err := r.h.FileError(&fe.FileError); err != nil {
 			return err
 		}
 	}
@@ -278,7 +293,9 @@ func (r *run) file(f extract.File) error {
 			r.declared[p.Location] = map[string]bool{}
 		}
 		r.declared[p.Location][key] = true
-		r.seen[osv.BaseEcosystem(p.Ecosystem)] = true
+		if p.Ecosystem != "" {
+			r.seen[osv.BaseEcosystem(p.Ecosystem)] = true
+		}
 		rp := &result.Package{
 			Source: p.Location.File, Line: p.Location.Line, Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version,
 			Requirement: p.Requirement, PURL: inventory.PURL(*p), Relation: string(p.Relation), Scope: string(p.Scope), Note: p.Note,
@@ -322,19 +339,26 @@ func (r *run) extract(f extract.File) (inventory.Inventory, error) {
 	return f.Extractor.Extract(r.ctx, in)
 }
 
+// fileError is a failure an extractor returned; unresolved ones are
+// reported as warnings (see [inventory.ErrUnresolved]).
+type fileError struct {
+	result.FileError
+	unresolved bool
+}
+
 // fileErrors flattens an extractor's error into messages, one per position.
-func fileErrors(f extract.File, err error) []*result.FileError {
+func fileErrors(f extract.File, err error) []fileError {
 	if err == nil {
 		return nil
 	}
 	if multi, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []*result.FileError
+		var out []fileError
 		for _, e := range multi.Unwrap() {
 			out = append(out, fileErrors(f, e)...)
 		}
 		return out
 	}
-	fe := &result.FileError{Source: f.Path, Extractor: f.Extractor.Name(), Error: err.Error()}
+	fe := fileError{FileError: result.FileError{Source: f.Path, Extractor: f.Extractor.Name(), Error: err.Error()}, unresolved: errors.Is(err, inventory.ErrUnresolved)}
 	var pe *inventory.ParseError
 	if errors.As(err, &pe) {
 		fe.Line, fe.Column = pe.Line, pe.Column
@@ -343,7 +367,7 @@ func fileErrors(f extract.File, err error) []*result.FileError {
 			fe.Source = pe.Path // an included file, e.g. -r in requirements.txt
 		}
 	}
-	return []*result.FileError{fe}
+	return []fileError{fe}
 }
 
 // emit applies suppressions and reports one finding.
@@ -517,7 +541,31 @@ func (r *run) finding(source string, p *inventory.Package, purl string, g []hit)
 		f.Fixed = append(f.Fixed, v)
 	}
 	sortVersions(p.Ecosystem, f.Fixed)
+	r.addExploitation(&f)
 	return f
+}
+
+// addExploitation adds the EPSS score and KEV status of the finding's CVE
+// ids: the highest score, and KEV when any of them is listed.
+func (r *run) addExploitation(f *result.Finding) {
+	if r.Exploit == nil {
+		return
+	}
+	var epssDate string
+	for _, info := range r.Exploit.Info() {
+		if info.Dataset == exploit.EPSS && !info.DataDate.IsZero() {
+			epssDate = info.DataDate.Format(time.DateOnly)
+		}
+	}
+	for _, cve := range f.CVEs() {
+		if sc, ok := r.Exploit.EPSS(cve); ok && (f.EPSS == nil || sc.EPSS > f.EPSS.Score) {
+			f.EPSS = &result.EPSS{CVE: cve, Score: sc.EPSS, Percentile: sc.Percentile, Date: epssDate}
+		}
+		if k, ok := r.Exploit.KEV(cve); ok && !f.KEV {
+			f.KEV = true
+			f.KEVEntry = &result.KEVEntry{CVE: cve, DateAdded: k.DateAdded, DueDate: k.DueDate, KnownRansomware: k.KnownRansomware()}
+		}
+	}
 }
 
 // better reports whether a is a more informative (scored, then higher)
