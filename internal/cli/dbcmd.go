@@ -125,8 +125,9 @@ func newDBUpdateCommand(env *Env, g *globals) *cobra.Command {
 		Short: "Download the latest OSV advisories",
 		Long: `Download the OSV export of each ecosystem and import it. Requests are
 conditional, so an unchanged ecosystem costs one small request. Without
---ecosystem, the ecosystems already in the database are updated (Go, npm and
-PyPI for a new database). HTTPS_PROXY and NO_PROXY are honoured.`,
+--ecosystem, the ecosystems already in the database are updated (for a new
+database: every ecosystem patchline has version rules for). HTTPS_PROXY and
+NO_PROXY are honoured.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir, err := g.databaseDir(env)

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/patchline/patchline/internal/ecosystem"
 )
 
 // DefaultExportURL is the public OSV export: one `<Ecosystem>/all.zip` per
@@ -35,9 +37,13 @@ type UpdateOptions struct {
 	Progress io.Writer
 }
 
-// DefaultEcosystems are updated when a new database is created without a
-// list of ecosystems.
-var DefaultEcosystems = []string{"Go", "npm", "PyPI"}
+// DefaultEcosystems returns the ecosystems updated when a new database is
+// created without a list: every ecosystem patchline has version rules for.
+func DefaultEcosystems() []string {
+	names := ecosystem.Names()
+	sort.Strings(names)
+	return names
+}
 
 // UpdateResult says what one ecosystem's update did.
 type UpdateResult struct {
@@ -83,7 +89,7 @@ func Update(ctx context.Context, dir string, opts UpdateOptions) ([]UpdateResult
 		sort.Strings(ecos)
 	}
 	if len(ecos) == 0 {
-		ecos = DefaultEcosystems
+		ecos = DefaultEcosystems()
 	}
 
 	var sources []source
