@@ -32,3 +32,17 @@ for lock in npm-uptime-kuma-2024/package-lock.json npm-nodegoat-2020/package-loc
   echo -n "scan --format json $lock: "
   "$out/cmdbench" -n "$runs" -- "$pl" --db "$db" scan --format json "$shared/corpus/$lock"
 done
+
+# A large SBOM: CycloneDX JSON with 35,000 components (about 10 MB).
+go run ./bench/gen sbom 35000 "$out/big.cdx.json"
+echo -n "scan --format json big.cdx.json ($(du -h "$out/big.cdx.json" | cut -f1)): "
+"$out/cmdbench" -n 5 -- "$pl" --db "$db" scan --format json "$out/big.cdx.json"
+
+# Monorepos of 50 and 200 lockfiles (copies of the demo's real lockfiles):
+# time per lockfile should stay flat.
+for n in 25 100; do
+  rm -rf "$out/mono$n"
+  go run ./bench/gen monorepo "$n" "$out/mono$n"
+  echo -n "scan --format json monorepo of $((2*n)) lockfiles: "
+  "$out/cmdbench" -n 5 -- "$pl" --db "$db" scan --format json "$out/mono$n"
+done
