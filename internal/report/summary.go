@@ -118,10 +118,13 @@ func GroupBySource(r *result.Result) []Group {
 	return out
 }
 
-// Before reports whether finding a is listed before b: the more severe
-// first (by level, then by score, a known score before none), then by
-// package, version and id.
+// Before reports whether finding a is listed before b: the higher priority
+// first, then the more severe (by level, then by score, a known score before
+// none), then by package, version and id.
 func Before(a, b *result.Finding) bool {
+	if a.Priority.Score != b.Priority.Score {
+		return a.Priority.Score > b.Priority.Score
+	}
 	if a.Severity.Level != b.Severity.Level {
 		return a.Severity.Level > b.Severity.Level
 	}

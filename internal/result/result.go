@@ -97,8 +97,13 @@ type Finding struct {
 	EPSS *EPSS `json:"epss,omitempty"`
 	// KEV says whether one of its CVE ids is in CISA's Known Exploited
 	// Vulnerabilities catalog; KEVEntry gives the catalog's dates.
-	KEV       bool       `json:"kev"`
-	KEVEntry  *KEVEntry  `json:"kev_entry,omitempty"`
+	KEV      bool      `json:"kev"`
+	KEVEntry *KEVEntry `json:"kev_entry,omitempty"`
+	// Reachability says whether the vulnerable code is used; nil when not
+	// analysed.
+	Reachability *Reachability `json:"reachability,omitempty"`
+	// Priority ranks the finding (see docs/priority.md).
+	Priority  Priority   `json:"priority"`
 	Published *time.Time `json:"published,omitempty"`
 	Modified  time.Time  `json:"modified"`
 	URL       string     `json:"url,omitempty"`
@@ -120,6 +125,35 @@ func (f *Finding) CVEs() []string {
 
 // IsCVE reports whether id is a CVE id.
 func IsCVE(id string) bool { return len(id) > 4 && id[:4] == "CVE-" }
+
+// Reachability verdicts.
+const (
+	Reachable    = "reachable"
+	NotReachable = "not_reachable"
+	Unknown      = "unknown"
+)
+
+// Reachability is the verdict of a reachability analysis.
+type Reachability struct {
+	// Level is how deep the analysis looked: "module", "package",
+	// "symbol" (Go: is the vulnerable function called?) or "import"
+	// (JavaScript, Python: is the package imported?).
+	Level string `json:"level"`
+	// Verdict is "reachable", "not_reachable" or "unknown".
+	Verdict string `json:"verdict"`
+	// Evidence shows why: a call path from the project's code to the
+	// vulnerable symbol, or where the package is imported.
+	Evidence []string `json:"evidence,omitempty"`
+	// Reason explains an "unknown" verdict or a limit of the analysis.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Priority is the rank of a finding: a score from 0 to 100 and the reason
+// for every point of it.
+type Priority struct {
+	Score   float64  `json:"score"`
+	Reasons []string `json:"reasons"`
+}
 
 // EPSS is a FIRST EPSS score: the probability of exploitation activity in
 // the next 30 days, and its percentile among all scored CVEs.

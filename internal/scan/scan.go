@@ -26,6 +26,7 @@ import (
 	"github.com/patchline/patchline/internal/inventory"
 	"github.com/patchline/patchline/internal/match"
 	"github.com/patchline/patchline/internal/osv"
+	"github.com/patchline/patchline/internal/priority"
 	"github.com/patchline/patchline/internal/report"
 	"github.com/patchline/patchline/internal/result"
 	"github.com/patchline/patchline/internal/severity"
@@ -542,6 +543,7 @@ func (r *run) finding(source string, p *inventory.Package, purl string, g []hit)
 	}
 	sortVersions(p.Ecosystem, f.Fixed)
 	r.addExploitation(&f)
+	f.Priority = priority.Of(&f)
 	return f
 }
 
