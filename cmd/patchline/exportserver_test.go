@@ -18,16 +18,17 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// exportServerCmd is the script command `osv-export-server DIR`: it serves
-// DIR/<Ecosystem>/*.json as an OSV export (<Ecosystem>/all.zip, with ETags)
+// exportServerCmd is the script command `osv-export-server DIR [FILES]`: it
+// serves DIR/<Ecosystem>/*.json as an OSV export (<Ecosystem>/all.zip, with
+// ETags) and the files of FILES at /files/NAME
 // over HTTPS, behind an HTTP CONNECT proxy, and points the environment of
 // the following commands at them: HTTPS_PROXY, SSL_CERT_FILE (the server's
 // certificate) and OSV_URL. Every request the export server answers is
 // appended to $WORK/export.log, every tunnel the proxy opens to
 // $WORK/proxy.log, so scripts can check what went over the wire.
 func exportServerCmd(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: osv-export-server DIR")
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: osv-export-server DIR [FILES_DIR]")
 	}
 	zips := map[string][]byte{}
 	ecos, err := os.ReadDir(args[0])
@@ -60,6 +61,15 @@ func exportServerCmd(ts *testscript.TestScript, neg bool, args []string) {
 		if err == nil {
 			fmt.Fprintln(f, line)
 			f.Close()
+		}
+	}
+	if len(args) == 2 { // plain files, served at /files/NAME
+		files, err := os.ReadDir(args[1])
+		ts.Check(err)
+		for _, f := range files {
+			data, err := os.ReadFile(filepath.Join(args[1], f.Name()))
+			ts.Check(err)
+			zips["/files/"+f.Name()] = data
 		}
 	}
 	export := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -119,15 +119,17 @@ func dateOrUnknown(t time.Time) string {
 
 func newDBUpdateCommand(env *Env, g *globals) *cobra.Command {
 	var ecosystems []string
-	var baseURL string
+	var baseURL, kevURL, epssURL string
+	var noExploit bool
 	cmd := &cobra.Command{
 		Use:   "update",
 		Short: "Download the latest OSV advisories",
 		Long: `Download the OSV export of each ecosystem and import it. Requests are
 conditional, so an unchanged ecosystem costs one small request. Without
 --ecosystem, the ecosystems already in the database are updated (for a new
-database: every ecosystem patchline has version rules for). HTTPS_PROXY and
-NO_PROXY are honoured.`,
+database: every ecosystem patchline has version rules for). The CISA KEV
+catalog and FIRST's EPSS scores are updated too (--no-exploit skips them).
+HTTPS_PROXY and NO_PROXY are honoured.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir, err := g.databaseDir(env)
@@ -156,11 +158,32 @@ NO_PROXY are honoured.`,
 					fmt.Fprintf(env.Stdout, "%s: up to date\n", r.Ecosystem)
 				}
 			}
+			if noExploit {
+				return nil
+			}
+			for _, src := range []struct {
+				d   exploit.Dataset
+				url string
+			}{{exploit.KEV, firstNonEmpty(kevURL, env.Getenv("PATCHLINE_KEV_URL"), exploit.DefaultKEVURL)},
+				{exploit.EPSS, firstNonEmpty(epssURL, env.Getenv("PATCHLINE_EPSS_URL"), exploit.DefaultEPSSURL)}} {
+				r, err := exploit.Update(cmd.Context(), nil, dir, src.url, src.d, exploit.ImportOptions{})
+				if err != nil {
+					return err
+				}
+				if r.Changed {
+					fmt.Fprintf(env.Stdout, "%s: updated (%d CVEs, data of %s)\n", src.d, r.Info.Entries, dateOrUnknown(r.Info.DataDate))
+				} else {
+					fmt.Fprintf(env.Stdout, "%s: up to date\n", src.d)
+				}
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringArrayVar(&ecosystems, "ecosystem", nil, "OSV `ecosystem` to update (repeatable), e.g. npm, PyPI, Go")
 	cmd.Flags().StringVar(&baseURL, "url", "", "base `URL` of the OSV export (default $PATCHLINE_OSV_URL, else the public export)")
+	cmd.Flags().BoolVar(&noExploit, "no-exploit", false, "do not update the CISA KEV catalog and the FIRST EPSS scores")
+	cmd.Flags().StringVar(&kevURL, "kev-url", "", "`URL` of the KEV catalog JSON (default $PATCHLINE_KEV_URL, else CISA's feed)")
+	cmd.Flags().StringVar(&epssURL, "epss-url", "", "`URL` of the EPSS daily scores CSV (default $PATCHLINE_EPSS_URL, else FIRST's current file)")
 	return cmd
 }
 
@@ -235,4 +258,13 @@ func dateOrDash(t time.Time) string {
 		return "-"
 	}
 	return t.UTC().Format("2006-01-02 15:04")
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
