@@ -1,7 +1,7 @@
 // Package config reads patchline's per-project configuration file,
-// .patchline.yaml at the scan root. Today it holds suppressions: findings a
-// project has reviewed and accepted, each with a reason and, ideally, an
-// expiry date after which the finding comes back.
+// .patchline.yaml. Today it holds suppressions: findings a project has
+// reviewed and accepted, each with a reason, an owner, a scope (a package, a
+// path) and, ideally, an expiry date after which the finding comes back.
 package config
 
 import (
@@ -12,9 +12,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
+	"github.com/package-url/packageurl-go"
 	"gopkg.in/yaml.v3"
 )
 
@@ -28,18 +30,31 @@ type Config struct {
 	Ignore []Suppression `yaml:"ignore"`
 }
 
-// Suppression accepts one vulnerability, named by any of its ids.
+// Suppression accepts one vulnerability, named by any of its ids,
+// everywhere or only within a scope (a package, a path).
 type Suppression struct {
 	// ID is an advisory id or any alias of it (CVE, GHSA, ...).
 	ID string `yaml:"id"`
 	// Reason says why the finding is accepted; it is required.
 	Reason string `yaml:"reason"`
+	// Owner is who accepted it (a person or team), for the next review.
+	Owner string `yaml:"owner,omitempty"`
 	// Expires is the last day (YYYY-MM-DD, UTC) the suppression applies.
 	Expires string `yaml:"expires,omitempty"`
+	// PURL limits the suppression to one package: a package URL without a
+	// version matches every version ("pkg:npm/lodash"), with one only that
+	// version.
+	PURL string `yaml:"purl,omitempty"`
+	// Path limits the suppression to findings from files matching a glob,
+	// relative to the configuration file's directory: "*" matches within a
+	// path segment, "**" across segments ("services/legacy/**").
+	Path string `yaml:"path,omitempty"`
 	// Line is where the suppression is in the file.
 	Line int `yaml:"-"`
 
 	expires time.Time // the first instant the suppression no longer applies
+	purl    *purlScope
+	path    *regexp.Regexp
 }
 
 // Expired reports whether the suppression no longer applies at now.
@@ -100,6 +115,20 @@ func Parse(path string, data []byte) (*Config, error) {
 		if strings.TrimSpace(s.Reason) == "" {
 			return nil, fmt.Errorf("config %s:%d: suppression of %q has no reason: say why it is accepted", path, s.Line, s.ID)
 		}
+		if s.PURL != "" {
+			ps, err := parsePURLScope(s.PURL)
+			if err != nil {
+				return nil, fmt.Errorf("config %s:%d: suppression of %q: %w", path, s.Line, s.ID, err)
+			}
+			s.purl = ps
+		}
+		if s.Path != "" {
+			re, err := globRegexp(s.Path)
+			if err != nil {
+				return nil, fmt.Errorf("config %s:%d: suppression of %q: path %q: %w", path, s.Line, s.ID, s.Path, err)
+			}
+			s.path = re
+		}
 		if s.Expires != "" {
 			day, err := time.Parse(time.DateOnly, s.Expires)
 			if err != nil {
@@ -129,26 +158,119 @@ func suppressionLines(doc *yaml.Node) []int {
 	return nil
 }
 
-// Match returns the suppression that applies at now to a vulnerability known
-// by ids, if any, and the expired suppressions that named it (they no longer
+// Finding is what a suppression is matched against.
+type Finding struct {
+	// IDs are the vulnerability's id and aliases.
+	IDs []string
+	// PURL is the package's URL, with its version.
+	PURL string
+	// Source is the file the finding came from, slash-separated, as the
+	// scan reports it.
+	Source string
+}
+
+// Match returns the suppression that applies at now to a finding, if any,
+// and the expired suppressions that would have matched it (they no longer
 // apply, and the scan says so).
-func (c *Config) Match(ids []string, now time.Time) (*Suppression, []*Suppression) {
+func (c *Config) Match(f Finding, now time.Time) (*Suppression, []*Suppression) {
 	if c == nil {
 		return nil, nil
 	}
 	var expired []*Suppression
 	for i := range c.Ignore {
 		s := &c.Ignore[i]
-		for _, id := range ids {
-			if !strings.EqualFold(id, s.ID) {
-				continue
-			}
-			if s.Expired(now) {
-				expired = append(expired, s)
-				break
-			}
-			return s, nil
+		if !s.names(f.IDs) || !s.inScope(f, c.Path) {
+			continue
 		}
+		if s.Expired(now) {
+			expired = append(expired, s)
+			continue
+		}
+		return s, expired
 	}
 	return nil, expired
+}
+
+func (s *Suppression) names(ids []string) bool {
+	for _, id := range ids {
+		if strings.EqualFold(id, s.ID) {
+			return true
+		}
+	}
+	return false
+}
+
+// inScope reports whether the finding is within the suppression's package
+// and path scope. Paths are relative to the configuration file.
+func (s *Suppression) inScope(f Finding, configPath string) bool {
+	if s.purl != nil && !s.purl.matches(f.PURL) {
+		return false
+	}
+	if s.path != nil {
+		rel := f.Source
+		if dir := filepath.ToSlash(filepath.Dir(configPath)); dir != "." && dir != "" {
+			if !strings.HasPrefix(f.Source, dir+"/") {
+				return false
+			}
+			rel = strings.TrimPrefix(f.Source, dir+"/")
+		}
+		if !s.path.MatchString(rel) {
+			return false
+		}
+	}
+	return true
+}
+
+// purlScope is the package a suppression is limited to.
+type purlScope struct {
+	typ, namespace, name, version string
+}
+
+func parsePURLScope(s string) (*purlScope, error) {
+	p, err := packageurl.FromString(s)
+	if err != nil {
+		return nil, fmt.Errorf("purl %q: %w", s, err)
+	}
+	return &purlScope{typ: p.Type, namespace: p.Namespace, name: p.Name, version: p.Version}, nil
+}
+
+func (ps *purlScope) matches(purl string) bool {
+	p, err := packageurl.FromString(purl)
+	if err != nil {
+		return false
+	}
+	// Package managers differ on case; PURL types are lower case, and
+	// names compare case-insensitively for the ecosystems that say so.
+	return strings.EqualFold(p.Type, ps.typ) && strings.EqualFold(p.Namespace, ps.namespace) &&
+		strings.EqualFold(p.Name, ps.name) && (ps.version == "" || p.Version == ps.version)
+}
+
+// globRegexp turns a path glob ("*" within a segment, "**" across
+// segments, "?" one character) into an anchored regular expression.
+func globRegexp(glob string) (*regexp.Regexp, error) {
+	if strings.HasPrefix(glob, "/") {
+		return nil, errors.New("must be relative to the configuration file's directory")
+	}
+	var b strings.Builder
+	b.WriteString("^")
+	for i := 0; i < len(glob); i++ {
+		switch c := glob[i]; {
+		case c == '*' && i+1 < len(glob) && glob[i+1] == '*':
+			i++
+			if i+1 < len(glob) && glob[i+1] == '/' {
+				i++
+				b.WriteString("(?:.*/)?") // "**/" also matches no directory
+			} else {
+				b.WriteString(".*")
+			}
+		case c == '*':
+			b.WriteString("[^/]*")
+		case c == '?':
+			b.WriteString("[^/]")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.Compile(b.String())
 }

@@ -23,6 +23,9 @@ func TestParse(t *testing.T) {
 		{name: "unknown_item_key", data: "ignore:\n  - id: A\n    reason: r\n    until: 2030-01-01\n", wantErr: "field until not found"},
 		{name: "wrong_shape", data: "ignore: yes\n", wantErr: "cannot unmarshal"},
 		{name: "not_yaml", data: "ignore: [\n", wantErr: "x.yaml"},
+		{name: "scoped", data: "ignore:\n  - id: A\n    reason: r\n    owner: '@alice'\n    purl: pkg:npm/lodash\n    path: services/**\n", want: 1},
+		{name: "bad_purl", data: "ignore:\n  - id: A\n    reason: r\n    purl: lodash\n", wantErr: `x.yaml:2: suppression of "A": purl "lodash"`},
+		{name: "absolute_path", data: "ignore:\n  - id: A\n    reason: r\n    path: /etc/**\n", wantErr: "must be relative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,7 +73,7 @@ func TestMatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, expired := c.Match(tt.ids, tt.now)
+			s, expired := c.Match(Finding{IDs: tt.ids}, tt.now)
 			gotID := ""
 			if s != nil {
 				gotID = s.ID
@@ -81,7 +84,7 @@ func TestMatch(t *testing.T) {
 		})
 	}
 	var none *Config
-	if s, _ := none.Match([]string{"X"}, time.Now()); s != nil {
+	if s, _ := none.Match(Finding{IDs: []string{"X"}}, time.Now()); s != nil {
 		t.Errorf("nil config matched")
 	}
 }
@@ -94,7 +97,56 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data string) {
 		c, err := Parse("f.yaml", []byte(data))
 		if err == nil {
-			c.Match([]string{"A"}, time.Now())
+			c.Match(Finding{IDs: []string{"A"}, PURL: "pkg:npm/a@1", Source: "x/y"}, time.Now())
 		}
 	})
+}
+
+func TestMatchScope(t *testing.T) {
+	c, err := Parse("repo/.patchline.yaml", []byte(`ignore:
+  - id: CVE-2021-23337
+    reason: template() never sees user input
+    owner: "@alice"
+    purl: pkg:npm/lodash
+  - id: CVE-2020-8203
+    reason: only this version was reviewed
+    purl: pkg:npm/lodash@4.17.15
+  - id: PYSEC-2023-87
+    reason: legacy service formats no user SQL
+    path: services/legacy/**
+  - id: GHSA-xxxx
+    reason: one file
+    path: tools/*/requirements.txt
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	tests := []struct {
+		name string
+		f    Finding
+		want string // the suppression id that applies, "" none
+	}{
+		{name: "purl_any_version", f: Finding{IDs: []string{"GHSA-35jh", "CVE-2021-23337"}, PURL: "pkg:npm/lodash@4.17.20", Source: "repo/package-lock.json"}, want: "CVE-2021-23337"},
+		{name: "purl_other_package", f: Finding{IDs: []string{"CVE-2021-23337"}, PURL: "pkg:npm/lodash.template@4.5.0", Source: "repo/package-lock.json"}},
+		{name: "purl_exact_version", f: Finding{IDs: []string{"CVE-2020-8203"}, PURL: "pkg:npm/lodash@4.17.15", Source: "repo/a/package-lock.json"}, want: "CVE-2020-8203"},
+		{name: "purl_other_version", f: Finding{IDs: []string{"CVE-2020-8203"}, PURL: "pkg:npm/lodash@4.17.11", Source: "repo/a/package-lock.json"}},
+		{name: "path_inside", f: Finding{IDs: []string{"PYSEC-2023-87"}, PURL: "pkg:pypi/sqlparse@0.3.1", Source: "repo/services/legacy/app/requirements.txt"}, want: "PYSEC-2023-87"},
+		{name: "path_outside", f: Finding{IDs: []string{"PYSEC-2023-87"}, PURL: "pkg:pypi/sqlparse@0.3.1", Source: "repo/services/api/requirements.txt"}},
+		{name: "path_not_below_config", f: Finding{IDs: []string{"PYSEC-2023-87"}, Source: "other/services/legacy/requirements.txt"}},
+		{name: "single_star_one_segment", f: Finding{IDs: []string{"GHSA-xxxx"}, Source: "repo/tools/lint/requirements.txt"}, want: "GHSA-xxxx"},
+		{name: "single_star_not_two_segments", f: Finding{IDs: []string{"GHSA-xxxx"}, Source: "repo/tools/a/b/requirements.txt"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := c.Match(tt.f, now)
+			got := ""
+			if s != nil {
+				got = s.ID
+			}
+			if got != tt.want {
+				t.Errorf("Match = %q, want %q", got, tt.want)
+			}
+		})
+	}
 }

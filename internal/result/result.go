@@ -180,6 +180,7 @@ type Suppression struct {
 	// ID is the id the suppression named (any alias of the finding).
 	ID      string `json:"id"`
 	Reason  string `json:"reason"`
+	Owner   string `json:"owner,omitempty"`
 	Expires string `json:"expires,omitempty"`
 	// Config is the file the suppression came from.
 	Config string `json:"config"`

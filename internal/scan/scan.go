@@ -374,12 +374,12 @@ func fileErrors(f extract.File, err error) []fileError {
 // emit applies suppressions and reports one finding.
 func (r *run) emit(fd *result.Finding, cfg *config.Config) error {
 	ids := append([]string{fd.ID}, fd.Aliases...)
-	s, expired := cfg.Match(ids, r.Now())
+	s, expired := cfg.Match(config.Finding{IDs: ids, PURL: fd.PURL, Source: fd.Source}, r.Now())
 	for _, e := range expired {
 		r.warn(fd.Source, fmt.Sprintf("suppression of %s (%s:%d) expired on %s: %s@%s is reported again", e.ID, cfg.Path, e.Line, e.Expires, fd.Package, fd.Version))
 	}
 	if s != nil {
-		fd.Suppression = &result.Suppression{ID: s.ID, Reason: s.Reason, Expires: s.Expires, Config: filepath.ToSlash(cfg.Path)}
+		fd.Suppression = &result.Suppression{ID: s.ID, Reason: s.Reason, Owner: s.Owner, Expires: s.Expires, Config: filepath.ToSlash(cfg.Path)}
 		r.sum.Suppressed++
 		return r.h.Suppressed(fd)
 	}
