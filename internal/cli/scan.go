@@ -24,6 +24,7 @@ type scanFlags struct {
 	color    string
 	noStdlib bool
 	config   string
+	reach    string
 }
 
 func newScanCommand(env *Env, g *globals) *cobra.Command {
@@ -49,6 +50,7 @@ Exit codes: 0 nothing found at or above --fail-on; 1 found; 2 usage error;
 	fl.StringVar(&f.failOn, "fail-on", "any", "exit 1 on findings at or above `level`: any, low, medium, high, critical, or none (never)")
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fl.BoolVar(&f.noStdlib, "no-stdlib", false, "do not check the Go standard library version declared by go.mod")
+	fl.StringVar(&f.reach, "reachability", "symbol", "reachability analysis depth: off, module, package or symbol (Go: is the vulnerable function called?)")
 	fl.StringVar(&f.config, "config", "", "configuration `file` to use for every path (default: .patchline.yaml at each scanned root)")
 	return cmd
 }
@@ -80,6 +82,11 @@ func runScan(cmd *cobra.Command, env *Env, g *globals, f *scanFlags, args []stri
 		if _, err := os.Stat(a); err != nil {
 			return usageErrorf("scan %q: %w", a, errors.Unwrap(err))
 		}
+	}
+	switch f.reach {
+	case "off", "module", "package", "symbol":
+	default:
+		return usageErrorf("--reachability %q: want off, module, package or symbol", f.reach)
 	}
 	var cfg *config.Config
 	if f.config != "" {
@@ -122,12 +129,13 @@ func runScan(cmd *cobra.Command, env *Env, g *globals, f *scanFlags, args []stri
 	defer exploitation.Close()
 
 	s := &scan.Scanner{
-		Exploit:    exploitation,
-		Extractors: extract.List(extract.Options{GoStdlib: !f.noStdlib}),
-		DB:         database,
-		Tool:       result.Tool{Name: "patchline", Version: Version()},
-		Logger:     g.logger(env),
-		Config:     cfg,
+		Exploit:      exploitation,
+		Reachability: f.reach,
+		Extractors:   extract.List(extract.Options{GoStdlib: !f.noStdlib}),
+		DB:           database,
+		Tool:         result.Tool{Name: "patchline", Version: Version()},
+		Logger:       g.logger(env),
+		Config:       cfg,
 	}
 	sum, err := s.Run(cmd.Context(), args, h)
 	var cfgErr *scan.ConfigError

@@ -39,7 +39,10 @@ type File struct {
 	// the path inside it, slash-separated.
 	Path string
 	// FSPath is the path inside FS.
-	FSPath    string
+	FSPath string
+	// OSPath is the file's path in the operating system's terms, for
+	// analyses that run tools on the project around it.
+	OSPath    string
 	FS        fs.FS
 	Extractor inventory.Extractor
 	// ByContent is set when the file was offered for its content (an
@@ -162,13 +165,15 @@ func (w *walker) dir(dir string) error {
 	return nil
 }
 
+func (w *walker) osPath(p string) string { return filepath.Join(w.root, filepath.FromSlash(p)) }
+
 // offer hands a regular file to the first extractor that takes it by name,
 // else, for files that could be executables, to the first that recognises
 // its content.
 func (w *walker) offer(p string, info fs.FileInfo) error {
 	for _, x := range w.extractors {
 		if x.FileRequired(p) {
-			return w.found(File{Path: w.join(p), FSPath: p, FS: w.fsys, Extractor: x})
+			return w.found(File{Path: w.join(p), FSPath: p, OSPath: w.osPath(p), FS: w.fsys, Extractor: x})
 		}
 	}
 	if !maybeExecutable(p, info) {
@@ -189,7 +194,7 @@ func (w *walker) offer(p string, info fs.FileInfo) error {
 			header = h
 		}
 		if cx.FileRequiredByContent(p, header) {
-			return w.found(File{Path: w.join(p), FSPath: p, FS: w.fsys, Extractor: x, ByContent: true})
+			return w.found(File{Path: w.join(p), FSPath: p, OSPath: w.osPath(p), FS: w.fsys, Extractor: x, ByContent: true})
 		}
 	}
 	return nil

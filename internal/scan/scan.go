@@ -46,6 +46,10 @@ type Scanner struct {
 	Now func() time.Time
 	// Exploit, when set, adds EPSS scores and KEV status to findings.
 	Exploit *exploit.Store
+	// Reachability is the deepest reachability analysis to run: "off",
+	// "module", "package" or "symbol" ("" means symbol: the deepest that
+	// needs no network).
+	Reachability string
 }
 
 // Summary counts what a scan reported, for the exit code.
@@ -163,7 +167,7 @@ func (r *run) path(p string) error {
 	base := filepath.Base(p)
 	for _, x := range r.Extractors {
 		if x.FileRequired(base) {
-			return r.file(extract.File{Path: filepath.ToSlash(p), FSPath: base, FS: rootFS.FS(), Extractor: x})
+			return r.file(extract.File{Path: filepath.ToSlash(p), FSPath: base, OSPath: p, FS: rootFS.FS(), Extractor: x})
 		}
 	}
 	// Not known by name: maybe by content (a Go binary). Named on the
@@ -174,7 +178,7 @@ func (r *run) path(p string) error {
 	}
 	for _, x := range r.Extractors {
 		if cx, ok := x.(inventory.ContentExtractor); ok && cx.FileRequiredByContent(base, header) {
-			return r.file(extract.File{Path: filepath.ToSlash(p), FSPath: base, FS: rootFS.FS(), Extractor: x})
+			return r.file(extract.File{Path: filepath.ToSlash(p), FSPath: base, OSPath: p, FS: rootFS.FS(), Extractor: x})
 		}
 	}
 	r.sum.FileErrors++
@@ -281,6 +285,7 @@ func (r *run) file(f extract.File) error {
 	}
 	r.sum.Packages += len(inv.Packages)
 	reported := map[string]bool{} // package@version#id already reported for this file
+	var pending []*result.Finding
 	for i := range inv.Packages {
 		p := &inv.Packages[i]
 		if p.Location.File == "" {
@@ -318,9 +323,18 @@ func (r *run) file(f extract.File) error {
 				continue
 			}
 			reported[key] = true
-			if err := r.emit(fd, cfg); err != nil {
-				return err
-			}
+			pending = append(pending, fd)
+		}
+	}
+	// Enrichers see all of a file's findings at once: reachability
+	// analyses the project the file belongs to in one pass.
+	if err := r.enrich(f, pending); err != nil {
+		return err
+	}
+	for _, fd := range pending {
+		fd.Priority = priority.Of(fd)
+		if err := r.emit(fd, cfg); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -543,7 +557,6 @@ func (r *run) finding(source string, p *inventory.Package, purl string, g []hit)
 	}
 	sortVersions(p.Ecosystem, f.Fixed)
 	r.addExploitation(&f)
-	f.Priority = priority.Of(&f)
 	return f
 }
 

@@ -1,0 +1,3 @@
+module example.com/builderror
+
+go 1.22

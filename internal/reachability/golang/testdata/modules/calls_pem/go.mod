@@ -1,0 +1,3 @@
+module example.com/callspem
+
+go 1.22

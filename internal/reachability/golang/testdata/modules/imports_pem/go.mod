@@ -1,0 +1,3 @@
+module example.com/importspem
+
+go 1.22

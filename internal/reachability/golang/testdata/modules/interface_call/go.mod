@@ -1,0 +1,3 @@
+module example.com/interfacecall
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/interfaceotherimpl
+
+go 1.22

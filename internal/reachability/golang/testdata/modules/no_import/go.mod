@@ -1,0 +1,3 @@
+module example.com/noimport
+
+go 1.22
