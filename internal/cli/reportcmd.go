@@ -14,6 +14,7 @@ import (
 
 func newReportCommand(env *Env) *cobra.Command {
 	var format, output, colorMode string
+	var showSupp bool
 	cmd := &cobra.Command{
 		Use:   "report RESULT.json",
 		Short: "Render a saved JSON result in another format",
@@ -46,7 +47,11 @@ a pull-request comment from the same result.`,
 			if err != nil {
 				return err
 			}
-			h, err := newHandler(format, out, color)
+			ts, err := sourceDateEpoch(env)
+			if err != nil {
+				return err
+			}
+			h, err := newHandler(format, out, handlerOptions{color: color, showSuppressed: showSupp, timestamp: ts})
 			if err != nil {
 				return err
 			}
@@ -56,7 +61,8 @@ a pull-request comment from the same result.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&format, "format", "f", "table", "output `format`: table, json, sarif or markdown")
+	cmd.Flags().StringVarP(&format, "format", "f", "table", "output `format`: "+formats)
+	cmd.Flags().BoolVar(&showSupp, "show-suppressed", false, "list suppressed findings in the table, with the reason")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to `file` instead of stdout")
 	cmd.Flags().StringVar(&colorMode, "color", "auto", "colour the table: auto, always or never")
 	return cmd

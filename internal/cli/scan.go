@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/patchline/patchline/internal/result"
 	"github.com/patchline/patchline/internal/scan"
 	"github.com/patchline/patchline/internal/severity"
+	"github.com/patchline/patchline/internal/vex"
 )
 
 type scanFlags struct {
@@ -25,6 +27,8 @@ type scanFlags struct {
 	noStdlib bool
 	config   string
 	reach    string
+	vex      []string
+	showSupp bool
 }
 
 func newScanCommand(env *Env, g *globals) *cobra.Command {
@@ -45,7 +49,9 @@ Exit codes: 0 nothing found at or above --fail-on; 1 found; 2 usage error;
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.format, "format", "f", "table", "output `format`: table, json, sarif or markdown")
+	fl.StringVarP(&f.format, "format", "f", "table", "output `format`: "+formats)
+	fl.StringArrayVar(&f.vex, "vex", nil, "VEX `file` (OpenVEX, CycloneDX VEX or CSAF 2.0 VEX; repeatable): not_affected and fixed statements suppress the findings they name, others annotate them")
+	fl.BoolVar(&f.showSupp, "show-suppressed", false, "list suppressed findings (by VEX or .patchline.yaml) in the table, with the reason")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to `file` instead of stdout")
 	fl.StringVar(&f.failOn, "fail-on", "any", "exit 1 on findings at or above `level`: any, low, medium, high, critical, or none (never)")
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto (on a terminal, unless NO_COLOR is set), always or never")
@@ -108,9 +114,25 @@ func runScan(cmd *cobra.Command, env *Env, g *globals, f *scanFlags, args []stri
 	if err != nil {
 		return err
 	}
-	h, err := newHandler(f.format, out, color)
+	ts, err := sourceDateEpoch(env)
 	if err != nil {
 		return err
+	}
+	h, err := newHandler(f.format, out, handlerOptions{color: color, showSuppressed: f.showSupp, timestamp: ts})
+	if err != nil {
+		return err
+	}
+	var statements *vex.Statements
+	if len(f.vex) > 0 {
+		var lists []*vex.Statements
+		for _, p := range f.vex {
+			st, err := vex.Load(p)
+			if err != nil {
+				return &UsageError{Err: fmt.Errorf("--vex: %w", err)}
+			}
+			lists = append(lists, st)
+		}
+		statements = vex.Merge(lists...)
 	}
 
 	dir, err := g.databaseDir(env)
@@ -130,6 +152,7 @@ func runScan(cmd *cobra.Command, env *Env, g *globals, f *scanFlags, args []stri
 
 	s := &scan.Scanner{
 		Exploit:      exploitation,
+		VEX:          statements,
 		Reachability: f.reach,
 		Extractors:   extract.List(extract.Options{GoStdlib: !f.noStdlib}),
 		DB:           database,

@@ -108,6 +108,10 @@ type Finding struct {
 	Modified  time.Time  `json:"modified"`
 	URL       string     `json:"url,omitempty"`
 	Note      string     `json:"note,omitempty"`
+	// VEX is the VEX statement that applied to the finding (--vex), if any:
+	// not_affected and fixed suppress it, affected and under_investigation
+	// annotate it.
+	VEX *VEXStatement `json:"vex,omitempty"`
 	// Suppression is set on suppressed findings.
 	Suppression *Suppression `json:"suppression,omitempty"`
 }
@@ -173,6 +177,20 @@ type KEVEntry struct {
 	// KnownRansomware is true when the catalog says the vulnerability was
 	// used in ransomware campaigns.
 	KnownRansomware bool `json:"known_ransomware"`
+}
+
+// VEXStatement is what a VEX document says of a finding.
+type VEXStatement struct {
+	// Status is "not_affected", "affected", "fixed" or "under_investigation".
+	Status        string `json:"status"`
+	Justification string `json:"justification,omitempty"`
+	Impact        string `json:"impact,omitempty"`
+	Action        string `json:"action,omitempty"`
+	// Source is the statement's file and line; Format the document's format
+	// (openvex, cyclonedx, csaf); Document its id.
+	Source   string `json:"source"`
+	Format   string `json:"format"`
+	Document string `json:"document,omitempty"`
 }
 
 // Suppression says why a finding was not reported as one.

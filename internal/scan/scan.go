@@ -30,6 +30,7 @@ import (
 	"github.com/patchline/patchline/internal/report"
 	"github.com/patchline/patchline/internal/result"
 	"github.com/patchline/patchline/internal/severity"
+	"github.com/patchline/patchline/internal/vex"
 )
 
 // Scanner holds what a scan needs. The zero value is not usable: set
@@ -46,6 +47,9 @@ type Scanner struct {
 	Now func() time.Time
 	// Exploit, when set, adds EPSS scores and KEV status to findings.
 	Exploit *exploit.Store
+	// VEX, when set, holds statements that suppress (not_affected, fixed)
+	// or annotate (affected, under_investigation) the findings they name.
+	VEX *vex.Statements
 	// Reachability is the deepest reachability analysis to run: "off",
 	// "module", "package" or "symbol" ("" means symbol: the deepest that
 	// needs no network).
@@ -127,6 +131,11 @@ func (s *Scanner) Run(ctx context.Context, paths []string, h report.Handler) (*S
 	}
 	for _, w := range s.Exploit.Warnings(s.Now(), exploit.DefaultLimits()) {
 		r.warn("", w)
+	}
+	if s.VEX != nil {
+		for _, w := range s.VEX.Warnings {
+			r.warn("", w)
+		}
 	}
 	for _, p := range paths {
 		if err := r.path(p); err != nil {
@@ -388,6 +397,17 @@ func fileErrors(f extract.File, err error) []fileError {
 // emit applies suppressions and reports one finding.
 func (r *run) emit(fd *result.Finding, cfg *config.Config) error {
 	ids := append([]string{fd.ID}, fd.Aliases...)
+	if r.VEX != nil {
+		if st, ok := r.VEX.Match(ids, fd.PURL); ok {
+			fd.VEX = &result.VEXStatement{Status: string(st.Status), Justification: string(st.Justification), Impact: st.ImpactStatement,
+				Action: st.ActionStatement, Source: st.Source(), Format: string(st.Document.Format), Document: st.Document.ID}
+			if st.Status.Suppresses() {
+				fd.Suppression = st.Suppression(ids)
+				r.sum.Suppressed++
+				return r.h.Suppressed(fd)
+			}
+		}
+	}
 	s, expired := cfg.Match(config.Finding{IDs: ids, PURL: fd.PURL, Source: fd.Source}, r.Now())
 	for _, e := range expired {
 		r.warn(fd.Source, fmt.Sprintf("suppression of %s (%s:%d) expired on %s: %s@%s is reported again", e.ID, cfg.Path, e.Line, e.Expires, fd.Package, fd.Version))

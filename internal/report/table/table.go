@@ -26,6 +26,9 @@ type Options struct {
 	// Width is the number of columns to fit lines into: tables drop and
 	// truncate their least useful parts, text is wrapped. 0 means no limit.
 	Width int
+	// ShowSuppressed lists suppressed findings with why, instead of only
+	// counting them.
+	ShowSuppressed bool
 }
 
 // Handler writes the table when the scan finishes.
@@ -113,6 +116,24 @@ func (p *printer) result(r *result.Result) {
 		p.buf.WriteByte('\n')
 	}
 	t := report.Summarize(r)
+	if p.opts.ShowSuppressed && len(r.Suppressed) > 0 {
+		p.line(p.paint(bold, "Suppressed:"))
+		for _, f := range r.Suppressed {
+			text := fmt.Sprintf("%s@%s %s (%s)", clean(f.Package), clean(f.Version), clean(f.ID), clean(f.Source))
+			if s := f.Suppression; s != nil {
+				text += ": " + clean(s.Reason)
+				if s.Owner != "" {
+					text += " — " + clean(s.Owner)
+				}
+				if s.Expires != "" {
+					text += ", until " + clean(s.Expires)
+				}
+				text += " [" + clean(s.Config) + "]"
+			}
+			p.wrapped(indent, text)
+		}
+		p.buf.WriteByte('\n')
+	}
 	if len(r.Suppressed) > 0 {
 		text := fmt.Sprintf("%s suppressed", plural(len(r.Suppressed), "finding", "findings"))
 		if len(t.Configs) > 0 {
