@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -13,6 +14,8 @@ import (
 	"github.com/patchline/patchline/internal/db"
 	"github.com/patchline/patchline/internal/exploit"
 	"github.com/patchline/patchline/internal/extract"
+	"github.com/patchline/patchline/internal/policy"
+	"github.com/patchline/patchline/internal/report"
 	"github.com/patchline/patchline/internal/result"
 	"github.com/patchline/patchline/internal/scan"
 	"github.com/patchline/patchline/internal/severity"
@@ -29,6 +32,9 @@ type scanFlags struct {
 	reach    string
 	vex      []string
 	showSupp bool
+	policy   string
+	presets  []string
+	baseline string
 }
 
 func newScanCommand(env *Env, g *globals) *cobra.Command {
@@ -51,6 +57,9 @@ Exit codes: 0 nothing found at or above --fail-on; 1 found; 2 usage error;
 	fl := cmd.Flags()
 	fl.StringVarP(&f.format, "format", "f", "table", "output `format`: "+formats)
 	fl.StringArrayVar(&f.vex, "vex", nil, "VEX `file` (OpenVEX, CycloneDX VEX or CSAF 2.0 VEX; repeatable): not_affected and fixed statements suppress the findings they name, others annotate them")
+	fl.StringVar(&f.policy, "policy", "", "policy `file` of CEL rules that gate the scan (docs/policy.md); with it, fail rules decide exit code 1")
+	fl.StringArrayVar(&f.presets, "preset", nil, "built-in policy `rule` to apply (repeatable), e.g. no-critical-or-high-with-fix, no-kev")
+	fl.StringVar(&f.baseline, "baseline", "", "earlier JSON `result`: policy rules fail only on findings that are new since")
 	fl.BoolVar(&f.showSupp, "show-suppressed", false, "list suppressed findings (by VEX or .patchline.yaml) in the table, with the reason")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to `file` instead of stdout")
 	fl.StringVar(&f.failOn, "fail-on", "any", "exit 1 on findings at or above `level`: any, low, medium, high, critical, or none (never)")
@@ -93,6 +102,32 @@ func runScan(cmd *cobra.Command, env *Env, g *globals, f *scanFlags, args []stri
 	case "off", "module", "package", "symbol":
 	default:
 		return usageErrorf("--reachability %q: want off, module, package or symbol", f.reach)
+	}
+	// The policy is checked before any scanning: an invalid one is a usage
+	// error naming the rule and position.
+	var pol *policy.Policy
+	if f.policy != "" || len(f.presets) > 0 {
+		var err error
+		if f.policy != "" {
+			pol, err = policy.Load(f.policy, policy.WithPresets(f.presets...))
+		} else {
+			pol, err = policy.Compile("(presets)", []byte("rules: []\n"), policy.WithPresets(f.presets...))
+		}
+		if err != nil {
+			return &UsageError{Err: err}
+		}
+	}
+	var baseline *policy.Baseline
+	if f.baseline != "" || (pol != nil && pol.Baseline() != "") {
+		path := f.baseline
+		if path == "" {
+			path = pol.Baseline()
+		}
+		b, err := policy.LoadBaseline(path)
+		if err != nil {
+			return err
+		}
+		baseline = b
 	}
 	var cfg *config.Config
 	if f.config != "" {
@@ -160,7 +195,15 @@ func runScan(cmd *cobra.Command, env *Env, g *globals, f *scanFlags, args []stri
 		Logger:       g.logger(env),
 		Config:       cfg,
 	}
-	sum, err := s.Run(cmd.Context(), args, h)
+	// With a policy, the whole result is gathered first, the rules are
+	// evaluated, and the report is rendered with their violations.
+	var collected *report.Collector
+	target := h
+	if pol != nil {
+		collected = &report.Collector{}
+		target = collected
+	}
+	sum, err := s.Run(cmd.Context(), args, target)
 	var cfgErr *scan.ConfigError
 	if errors.As(err, &cfgErr) {
 		return &UsageError{Err: err}
@@ -169,7 +212,28 @@ func runScan(cmd *cobra.Command, env *Env, g *globals, f *scanFlags, args []stri
 		return err
 	}
 	var errs []error
-	if failOn && ((failAny && sum.Total() > 0) || (!failAny && sum.AtLeast(level) > 0)) {
+	if pol != nil {
+		violations, err := pol.Evaluate(cmd.Context(), policy.Input{Findings: collected.Result.Findings, Packages: collected.Result.Packages, Baseline: baseline})
+		if err != nil {
+			return err
+		}
+		for _, v := range violations {
+			collected.Result.Violations = append(collected.Result.Violations, result.Violation{Rule: v.Rule, Action: string(v.Action), Message: v.Message,
+				Ecosystem: v.Ecosystem, Package: v.Package, Version: v.Version, FindingID: v.FindingID, Source: v.Source, Line: v.Line})
+		}
+		if pol.NeedsDiff() {
+			collected.Result.Warnings = append(collected.Result.Warnings, result.Warning{Message: "the policy has diff rules; a scan has no diff, so they were skipped (use them with patchline diff)"})
+		}
+		if err := report.Replay(&collected.Result, h); err != nil {
+			return err
+		}
+		if policy.Failed(violations) {
+			errs = append(errs, ErrFindings)
+		}
+		// --fail-on still applies when given explicitly.
+		failOn = failOn && cmd.Flags().Changed("fail-on")
+	}
+	if failOn && ((failAny && sum.Total() > 0) || (!failAny && sum.AtLeast(level) > 0)) && !slices.Contains(errs, ErrFindings) {
 		errs = append(errs, ErrFindings)
 	}
 	if sum.FileErrors > 0 {

@@ -26,6 +26,7 @@ type Handler interface {
 	Suppressed(*result.Finding) error
 	FileError(*result.FileError) error
 	Warning(*result.Warning) error
+	Violation(*result.Violation) error
 	Finish() error
 }
 
@@ -90,6 +91,12 @@ func (c *Collector) Warning(w *result.Warning) error {
 	return nil
 }
 
+// Violation implements [Handler].
+func (c *Collector) Violation(v *result.Violation) error {
+	c.Result.Violations = append(c.Result.Violations, *v)
+	return nil
+}
+
 // Finish implements [Handler]; a Collector has nothing to flush.
 func (c *Collector) Finish() error { return nil }
 
@@ -125,6 +132,11 @@ func Replay(r *result.Result, h Handler) error {
 	}
 	for i := range r.Warnings {
 		if err := h.Warning(&r.Warnings[i]); err != nil {
+			return err
+		}
+	}
+	for i := range r.Violations {
+		if err := h.Violation(&r.Violations[i]); err != nil {
 			return err
 		}
 	}

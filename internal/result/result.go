@@ -27,6 +27,23 @@ type Result struct {
 	Suppressed    []Finding   `json:"suppressed"`
 	Errors        []FileError `json:"errors"`
 	Warnings      []Warning   `json:"warnings"`
+	// Violations are the policy rules the scan broke (scan --policy);
+	// absent without a policy.
+	Violations []Violation `json:"violations,omitempty"`
+}
+
+// Violation is one rule of a policy that the scan broke.
+type Violation struct {
+	Rule string `json:"rule"`
+	// Action is "fail" (the exit code says so) or "warn".
+	Action    string `json:"action"`
+	Message   string `json:"message"`
+	Ecosystem string `json:"ecosystem,omitempty"`
+	Package   string `json:"package,omitempty"`
+	Version   string `json:"version,omitempty"`
+	FindingID string `json:"finding_id,omitempty"`
+	Source    string `json:"source,omitempty"`
+	Line      int    `json:"line,omitempty"`
 }
 
 // Tool names the program that wrote the result.

@@ -115,6 +115,17 @@ func (p *printer) result(r *result.Result) {
 		}
 		p.buf.WriteByte('\n')
 	}
+	if len(r.Violations) > 0 {
+		p.line(p.paint(red+bold, "Policy:"))
+		for _, v := range r.Violations {
+			text := fmt.Sprintf("%s %s: %s", strings.ToUpper(clean(v.Action)), clean(v.Rule), clean(v.Message))
+			if v.Source != "" {
+				text += " (" + clean(v.Source) + ")"
+			}
+			p.wrapped(indent, text)
+		}
+		p.buf.WriteByte('\n')
+	}
 	t := report.Summarize(r)
 	if p.opts.ShowSuppressed && len(r.Suppressed) > 0 {
 		p.line(p.paint(bold, "Suppressed:"))
