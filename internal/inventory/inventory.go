@@ -90,11 +90,28 @@ type Package struct {
 	// Note explains anything unusual about the entry, e.g. a Go module
 	// replaced by a local directory, or which go.mod line gave the Go version.
 	Note string
+
+	// The dependency graph, where the format records it: ID names this
+	// package within its inventory (unique there; e.g. its node_modules
+	// path, or "name@version"), and DependsOn lists the IDs of the
+	// packages it depends on directly. Both are empty when the format does
+	// not record the graph.
+	ID        string
+	DependsOn []string
+	// Hashes are the integrity checksums the file records for the package,
+	// as "algorithm:hex" or as written (npm's "sha512-<base64>").
+	Hashes []string
+	// Licenses are the licence expressions the file records (SPDX ids where
+	// it uses them); empty when it records none.
+	Licenses []string
 }
 
 // Inventory is what one extractor found in one file.
 type Inventory struct {
 	Packages []Package
+	// Roots lists the IDs of the packages the project itself depends on
+	// directly, when the format records the graph (see Package.DependsOn).
+	Roots []string
 }
 
 // Input is one file handed to an extractor.
