@@ -19,6 +19,7 @@ import (
 
 	"github.com/patchline/patchline/internal/db"
 	"github.com/patchline/patchline/internal/ecosystem"
+	"github.com/patchline/patchline/internal/exploit"
 	"github.com/patchline/patchline/internal/extract"
 	"github.com/patchline/patchline/internal/report"
 	"github.com/patchline/patchline/internal/result"
@@ -58,6 +59,12 @@ func sharedDB(t testing.TB) *db.DB {
 		sharedDBDir, sharedDBErr = os.MkdirTemp("", "patchline-shared-db-")
 		if sharedDBErr == nil {
 			_, sharedDBErr = db.Import(context.Background(), sharedDBDir, []string{filepath.Join(shared, "osv")}, db.ImportOptions{})
+		}
+		// Exploitation evidence: the newest KEV catalog and EPSS scores.
+		for _, f := range []string{"kev/known_exploited_vulnerabilities.json", "epss/emba-EPSS_CVE_data-2026-08-16.tar.gz"} {
+			if sharedDBErr == nil {
+				_, sharedDBErr = exploit.Import(context.Background(), sharedDBDir, filepath.Join(shared, "exploit", f), exploit.ImportOptions{})
+			}
 		}
 	})
 	if sharedDBErr != nil {
@@ -149,7 +156,12 @@ func TestAccuracyOnSharedCorpus(t *testing.T) {
 func scanDir(t testing.TB, database *db.DB, dir string) *result.Result {
 	t.Helper()
 	c := &report.Collector{}
-	s := &Scanner{Extractors: extract.List(extract.Options{GoStdlib: true}), DB: database}
+	store, err := exploit.Open(database.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	s := &Scanner{Extractors: extract.List(extract.Options{GoStdlib: true}), DB: database, Exploit: store}
 	if _, err := s.Run(context.Background(), []string{dir}, c); err != nil {
 		t.Fatalf("scan %s: %v", dir, err)
 	}
@@ -197,8 +209,16 @@ func goldenText(r *result.Result) string {
 		if f.Severity.Score != nil {
 			sev = fmt.Sprintf("%s:%.1f", sev, *f.Severity.Score)
 		}
-		lines = append(lines, fmt.Sprintf("%s %s %s aliases=%s advisories=%s severity=%s fixed=%s relation=%s scope=%s",
-			f.Package, f.Version, f.ID, strings.Join(f.Aliases, ","), strings.Join(f.Advisories, ","), sev, strings.Join(f.Fixed, ","), f.Relation, f.Scope))
+		reach := "-"
+		if r := f.Reachability; r != nil {
+			reach = r.Verdict + "/" + r.Level
+		}
+		epss := "-"
+		if f.EPSS != nil {
+			epss = fmt.Sprintf("%.5f", f.EPSS.Score)
+		}
+		lines = append(lines, fmt.Sprintf("%s %s %s aliases=%s advisories=%s severity=%s fixed=%s relation=%s scope=%s kev=%t epss=%s reachability=%s priority=%g",
+			f.Package, f.Version, f.ID, strings.Join(f.Aliases, ","), strings.Join(f.Advisories, ","), sev, strings.Join(f.Fixed, ","), f.Relation, f.Scope, f.KEV, epss, reach, f.Priority.Score))
 	}
 	sort.Strings(lines)
 	fmt.Fprintf(&b, "findings %d\n", len(lines))

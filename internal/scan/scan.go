@@ -337,7 +337,7 @@ func (r *run) file(f extract.File) error {
 	}
 	// Enrichers see all of a file's findings at once: reachability
 	// analyses the project the file belongs to in one pass.
-	if err := r.enrich(f, pending); err != nil {
+	if err := r.enrich(f, inv.Packages, pending); err != nil {
 		return err
 	}
 	for _, fd := range pending {

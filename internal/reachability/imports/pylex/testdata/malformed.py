@@ -1,0 +1,5 @@
+import requests
+s = "unterminated
+from flask import Flask
+t = '''never closed
+import notme

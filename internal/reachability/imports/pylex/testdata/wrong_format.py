@@ -1,0 +1,4 @@
+// This is JavaScript, not Python.
+import React from "react";
+const x = require('lodash');
+const s = `it's ${x}`;

@@ -1,0 +1,2 @@
+import a from "lodash";
+const s = `never closed ${a}

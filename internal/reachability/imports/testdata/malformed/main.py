@@ -1,0 +1,2 @@
+import yaml
+x = """never closed

@@ -1,0 +1,3 @@
+import pytest
+
+from app.main import load

@@ -1,0 +1,3 @@
+dependencies:
+  - import: yaml
+  - from: lodash
