@@ -33,11 +33,11 @@ import (
 	"path"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/patchline/patchline/internal/extract/internal/yamllock"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -74,7 +74,7 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return inventory.Inventory{}, yamlError(in.Path, err)
+		return inventory.Inventory{}, yamllock.DecodeError(in.Path, err)
 	}
 	if len(doc.Content) == 0 {
 		return inventory.Inventory{}, nil // only comments
@@ -297,17 +297,4 @@ func describe(n *yaml.Node) string {
 		return "an alias"
 	}
 	return "a document"
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// yamlError turns a yaml.v3 error into an [inventory.ParseError] with its
-// line, when the error has one.
-func yamlError(file string, err error) error {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		if line, convErr := strconv.Atoi(m[1]); convErr == nil {
-			return inventory.Errorf(file, line, "invalid YAML: %s", m[2])
-		}
-	}
-	return &inventory.ParseError{Path: file, Err: fmt.Errorf("invalid YAML: %w", err)}
 }

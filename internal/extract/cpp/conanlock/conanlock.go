@@ -29,15 +29,14 @@
 package conanlock
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"slices"
 	"strings"
 
+	"github.com/patchline/patchline/internal/extract/internal/jsontree"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -61,34 +60,20 @@ const ctxCheckEvery = 256
 
 // Extract parses the conan.lock in in.
 func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory.Inventory, error) {
-	data, err := io.ReadAll(in.Reader)
-	if err != nil {
-		return inventory.Inventory{}, fmt.Errorf("read %q: %w", in.Path, err)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return inventory.Inventory{}, nil
-	}
-	var errs []error
-	root, err := parseTree(data, in.Path)
-	if err != nil {
-		errs = append(errs, err)
-	}
+	root, errs := jsontree.ReadObject(in, "conan.lock")
 	if root == nil {
 		return inventory.Inventory{}, errors.Join(errs...)
 	}
-	if root.kind != kindObject {
-		return inventory.Inventory{}, inventory.Errorf(in.Path, root.line, "the top level is a JSON %s, not an object: not a conan.lock", root.kindName())
-	}
-	graph := root.get("graph_lock")
-	if v := root.get("version"); v != nil {
-		s, _ := v.text()
+	graph := root.Get("graph_lock")
+	if v := root.Get("version"); v != nil {
+		s, _ := v.Text()
 		switch {
 		case s == "0.5":
 			graph = nil
 		case (s == "0.2" || s == "0.3" || s == "0.4") && graph != nil:
 		default:
-			return inventory.Inventory{}, errors.Join(append(errs, inventory.Errorf(in.Path, v.line,
-				"conan.lock version %s is not supported (Conan 1 versions 0.2 to 0.4 with \"graph_lock\", Conan 2 version 0.5 are)", describe(v)))...)
+			return inventory.Inventory{}, errors.Join(append(errs, inventory.Errorf(in.Path, v.Line,
+				"conan.lock version %s is not supported (Conan 1 versions 0.2 to 0.4 with \"graph_lock\", Conan 2 version 0.5 are)", v.Describe()))...)
 		}
 	}
 	var pkgs []inventory.Package
@@ -96,11 +81,11 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 	switch {
 	case graph != nil:
 		pkgs, more = graphLock(ctx, in.Path, graph)
-	case root.get("requires") != nil || root.get("build_requires") != nil || root.get("python_requires") != nil ||
-		root.get("version") != nil:
+	case root.Get("requires") != nil || root.Get("build_requires") != nil || root.Get("python_requires") != nil ||
+		root.Get("version") != nil:
 		pkgs, more = flatLock(ctx, in.Path, root)
-	case root.complete:
-		return inventory.Inventory{}, inventory.Errorf(in.Path, root.line, "no \"version\", \"requires\" or \"graph_lock\": not a conan.lock")
+	case root.Complete:
+		return inventory.Inventory{}, inventory.Errorf(in.Path, root.Line, "no \"version\", \"requires\" or \"graph_lock\": not a conan.lock")
 	}
 	errs = append(errs, more...)
 	if err := ctx.Err(); err != nil {
@@ -123,37 +108,37 @@ var flatLists = []struct {
 }
 
 // flatLock reads the reference lists of a Conan 2 lockfile.
-func flatLock(ctx context.Context, file string, root *node) ([]inventory.Package, []error) {
+func flatLock(ctx context.Context, file string, root *jsontree.Node) ([]inventory.Package, []error) {
 	var pkgs []inventory.Package
 	var errs []error
 	n := 0
 	for _, l := range flatLists {
-		list := root.get(l.key)
+		list := root.Get(l.key)
 		if list == nil {
 			continue
 		}
-		if list.kind != kindArray {
-			errs = append(errs, inventory.Errorf(file, list.line, "%q is a JSON %s, want an array", l.key, list.kindName()))
+		if list.Kind != jsontree.Array {
+			errs = append(errs, inventory.Errorf(file, list.Line, "%q is a JSON %s, want an array", l.key, list.KindName()))
 			continue
 		}
 		seen := map[string]bool{}
-		for _, item := range list.items {
+		for _, item := range list.Items {
 			if n++; n%ctxCheckEvery == 0 && ctx.Err() != nil {
 				return nil, nil
 			}
-			s, ok := item.text()
+			s, ok := item.Text()
 			if !ok {
-				errs = append(errs, inventory.Errorf(file, item.line, "%q entry is a JSON %s, want a reference string", l.key, item.kindName()))
+				errs = append(errs, inventory.Errorf(file, item.Line, "%q entry is a JSON %s, want a reference string", l.key, item.KindName()))
 				continue
 			}
 			r, err := parseRef(s)
 			if err != nil {
-				errs = append(errs, inventory.Errorf(file, item.line, "%q entry: %v", l.key, err))
+				errs = append(errs, inventory.Errorf(file, item.Line, "%q entry: %v", l.key, err))
 				continue
 			}
 			if key := r.name + "/" + r.version + "@" + r.userChannel; !seen[key] {
 				seen[key] = true
-				pkgs = append(pkgs, r.toPackage(file, item.line, inventory.RelationUnknown, l.scope, l.note))
+				pkgs = append(pkgs, r.toPackage(file, item.Line, inventory.RelationUnknown, l.scope, l.note))
 			}
 		}
 	}
@@ -170,29 +155,29 @@ type graphNode struct {
 	build    bool // "context": "build"
 	requires []string
 	buildReq []string
-	python   []*node // the "python_requires" references
+	python   []*jsontree.Node // the "python_requires" references
 }
 
 // graphLock reads the nodes of a Conan 1 graph lock.
-func graphLock(ctx context.Context, file string, graph *node) ([]inventory.Package, []error) {
-	if graph.kind != kindObject {
-		return nil, []error{inventory.Errorf(file, graph.line, "\"graph_lock\" is a JSON %s, want an object", graph.kindName())}
+func graphLock(ctx context.Context, file string, graph *jsontree.Node) ([]inventory.Package, []error) {
+	if graph.Kind != jsontree.Object {
+		return nil, []error{inventory.Errorf(file, graph.Line, "\"graph_lock\" is a JSON %s, want an object", graph.KindName())}
 	}
-	nodesNode := graph.get("nodes")
+	nodesNode := graph.Get("nodes")
 	if nodesNode == nil {
 		return nil, nil
 	}
-	if nodesNode.kind != kindObject {
-		return nil, []error{inventory.Errorf(file, nodesNode.line, "\"nodes\" is a JSON %s, want an object", nodesNode.kindName())}
+	if nodesNode.Kind != jsontree.Object {
+		return nil, []error{inventory.Errorf(file, nodesNode.Line, "\"nodes\" is a JSON %s, want an object", nodesNode.KindName())}
 	}
 	var errs []error
 	var nodes []*graphNode
 	byID := map[string]*graphNode{}
-	for i, m := range nodesNode.members {
+	for i, m := range nodesNode.Members {
 		if i%ctxCheckEvery == ctxCheckEvery-1 && ctx.Err() != nil {
 			return nil, nil
 		}
-		if !m.val.complete {
+		if !m.Value.Complete {
 			continue // the syntax error covers it
 		}
 		g, err := readNode(file, m)
@@ -279,19 +264,19 @@ func graphLock(ctx context.Context, file string, graph *node) ([]inventory.Packa
 			pkgs = append(pkgs, g.ref.toPackage(file, g.line, rel, sc, ""))
 		}
 		for _, item := range g.python {
-			s, ok := item.text()
+			s, ok := item.Text()
 			if !ok {
-				errs = append(errs, inventory.Errorf(file, item.line, "\"python_requires\" entry is a JSON %s, want a reference string", item.kindName()))
+				errs = append(errs, inventory.Errorf(file, item.Line, "\"python_requires\" entry is a JSON %s, want a reference string", item.KindName()))
 				continue
 			}
 			r, err := parseRef(s)
 			if err != nil {
-				errs = append(errs, inventory.Errorf(file, item.line, "\"python_requires\" entry: %v", err))
+				errs = append(errs, inventory.Errorf(file, item.Line, "\"python_requires\" entry: %v", err))
 				continue
 			}
 			if key := r.name + "/" + r.version + "@" + r.userChannel; !seenPython[key] {
 				seenPython[key] = true
-				pkgs = append(pkgs, r.toPackage(file, item.line, inventory.RelationUnknown, inventory.ScopeDev, "Python requirement"))
+				pkgs = append(pkgs, r.toPackage(file, item.Line, inventory.RelationUnknown, inventory.ScopeDev, "Python requirement"))
 			}
 		}
 	}
@@ -299,35 +284,35 @@ func graphLock(ctx context.Context, file string, graph *node) ([]inventory.Packa
 }
 
 // readNode reads one node of a graph lock.
-func readNode(file string, m member) (*graphNode, error) {
-	v := m.val
-	if v.kind != kindObject {
-		return nil, inventory.Errorf(file, m.line, "node %q is a JSON %s, want an object", m.key, v.kindName())
+func readNode(file string, m jsontree.Member) (*graphNode, error) {
+	v := m.Value
+	if v.Kind != jsontree.Object {
+		return nil, inventory.Errorf(file, m.Line, "node %q is a JSON %s, want an object", m.Key, v.KindName())
 	}
-	g := &graphNode{id: m.key, line: m.line, consumer: v.get("path") != nil}
-	if c, _ := v.get("context").text(); c == "build" {
+	g := &graphNode{id: m.Key, line: m.Line, consumer: v.Get("path") != nil}
+	if c, _ := v.Get("context").Text(); c == "build" {
 		g.build = true
 	}
 	for _, key := range []string{"ref", "pref"} {
-		for _, mm := range v.members {
-			if mm.key != key {
+		for _, mm := range v.Members {
+			if mm.Key != key {
 				continue
 			}
-			s, ok := mm.val.text()
+			s, ok := mm.Value.Text()
 			if !ok {
-				if mm.val.kind == kindNull {
+				if mm.Value.Kind == jsontree.Null {
 					continue
 				}
-				return nil, inventory.Errorf(file, mm.line, "node %q: %q is a JSON %s, want a reference string", m.key, key, mm.val.kindName())
+				return nil, inventory.Errorf(file, mm.Line, "node %q: %q is a JSON %s, want a reference string", m.Key, key, mm.Value.KindName())
 			}
 			if key == "pref" {
 				s, _, _ = strings.Cut(s, ":") // drop ":package_id#package_revision"
 			}
 			r, err := parseRef(s)
 			if err != nil {
-				return nil, inventory.Errorf(file, mm.line, "node %q: %v", m.key, err)
+				return nil, inventory.Errorf(file, mm.Line, "node %q: %v", m.Key, err)
 			}
-			g.ref, g.hasRef, g.line = r, true, mm.line
+			g.ref, g.hasRef, g.line = r, true, mm.Line
 			break
 		}
 		if g.hasRef {
@@ -335,44 +320,44 @@ func readNode(file string, m member) (*graphNode, error) {
 		}
 	}
 	var err error
-	if g.requires, err = ids(file, m.key, "requires", v.get("requires")); err != nil {
+	if g.requires, err = ids(file, m.Key, "requires", v.Get("requires")); err != nil {
 		return nil, err
 	}
-	if g.buildReq, err = ids(file, m.key, "build_requires", v.get("build_requires")); err != nil {
+	if g.buildReq, err = ids(file, m.Key, "build_requires", v.Get("build_requires")); err != nil {
 		return nil, err
 	}
-	if py := v.get("python_requires"); py != nil && py.kind == kindArray {
-		g.python = py.items
+	if py := v.Get("python_requires"); py != nil && py.Kind == jsontree.Array {
+		g.python = py.Items
 	}
 	return g, nil
 }
 
 // ids reads a node's list of node ids: an array of ids, or (in lockfile
 // version 0.2) an object whose values are ids.
-func ids(file, id, key string, n *node) ([]string, error) {
-	if n == nil || n.kind == kindNull {
+func ids(file, id, key string, n *jsontree.Node) ([]string, error) {
+	if n == nil || n.Kind == jsontree.Null {
 		return nil, nil
 	}
 	var out []string
-	switch n.kind {
-	case kindArray:
-		for _, it := range n.items {
-			s, ok := it.text()
+	switch n.Kind {
+	case jsontree.Array:
+		for _, it := range n.Items {
+			s, ok := it.Text()
 			if !ok {
-				return nil, inventory.Errorf(file, it.line, "node %q: %q entry is a JSON %s, want a node id", id, key, it.kindName())
+				return nil, inventory.Errorf(file, it.Line, "node %q: %q entry is a JSON %s, want a node id", id, key, it.KindName())
 			}
 			out = append(out, s)
 		}
-	case kindObject:
-		for _, m := range n.members {
-			s, ok := m.val.text()
+	case jsontree.Object:
+		for _, m := range n.Members {
+			s, ok := m.Value.Text()
 			if !ok {
-				return nil, inventory.Errorf(file, m.line, "node %q: %q entry is a JSON %s, want a node id", id, key, m.val.kindName())
+				return nil, inventory.Errorf(file, m.Line, "node %q: %q entry is a JSON %s, want a node id", id, key, m.Value.KindName())
 			}
 			out = append(out, s)
 		}
 	default:
-		return nil, inventory.Errorf(file, n.line, "node %q: %q is a JSON %s, want an array", id, key, n.kindName())
+		return nil, inventory.Errorf(file, n.Line, "node %q: %q is a JSON %s, want an array", id, key, n.KindName())
 	}
 	return out, nil
 }
@@ -413,17 +398,5 @@ func (r ref) toPackage(file string, line int, rel inventory.Relation, scope inve
 		Scope:     scope,
 		Location:  inventory.Location{File: file, Line: line},
 		Note:      strings.Join(notes, "; "),
-	}
-}
-
-// describe shows a scalar node's value for messages.
-func describe(n *node) string {
-	switch n.kind {
-	case kindString:
-		return fmt.Sprintf("%q", n.str)
-	case kindNumber:
-		return n.str
-	default:
-		return "of type " + n.kindName()
 	}
 }

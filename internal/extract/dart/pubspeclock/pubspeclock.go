@@ -34,12 +34,11 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/patchline/patchline/internal/extract/internal/yamllock"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -72,14 +71,14 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return inventory.Inventory{}, yamlError(in.Path, err)
+		return inventory.Inventory{}, yamllock.DecodeError(in.Path, err)
 	}
 	if len(doc.Content) == 0 {
 		return inventory.Inventory{}, nil // only comments
 	}
 	top := doc.Content[0]
 	if top.Kind != yaml.MappingNode {
-		return inventory.Inventory{}, inventory.Errorf(in.Path, top.Line, "not a pubspec.lock: want a mapping with \"packages\", got %s", kindName(top))
+		return inventory.Inventory{}, inventory.Errorf(in.Path, top.Line, "not a pubspec.lock: want a mapping with \"packages\", got %s", yamllock.KindName(top))
 	}
 	pk, ok := fields(top)["packages"]
 	if !ok {
@@ -89,7 +88,7 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 		return inventory.Inventory{}, nil
 	}
 	if pk.value.Kind != yaml.MappingNode {
-		return inventory.Inventory{}, inventory.Errorf(in.Path, pk.value.Line, "\"packages\" is %s, want a mapping", kindName(pk.value))
+		return inventory.Inventory{}, inventory.Errorf(in.Path, pk.value.Line, "\"packages\" is %s, want a mapping", yamllock.KindName(pk.value))
 	}
 
 	var pkgs []inventory.Package
@@ -118,11 +117,11 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 // and an error.
 func readEntry(k, v *yaml.Node) (p inventory.Package, ok bool, err error) {
 	if k.Kind != yaml.ScalarNode || k.Value == "" {
-		return p, false, fmt.Errorf("package name is %s, want a string", kindName(k))
+		return p, false, fmt.Errorf("package name is %s, want a string", yamllock.KindName(k))
 	}
 	name := k.Value
 	if v.Kind != yaml.MappingNode {
-		return p, false, fmt.Errorf("package %q is %s, want a mapping", name, kindName(v))
+		return p, false, fmt.Errorf("package %q is %s, want a mapping", name, yamllock.KindName(v))
 	}
 	f := fields(v)
 	str := func(key string) (string, error) {
@@ -131,7 +130,7 @@ func readEntry(k, v *yaml.Node) (p inventory.Package, ok bool, err error) {
 			return "", nil
 		}
 		if x.value.Kind != yaml.ScalarNode {
-			return "", fmt.Errorf("package %q: %q is %s, want a string", name, key, kindName(x.value))
+			return "", fmt.Errorf("package %q: %q is %s, want a string", name, key, yamllock.KindName(x.value))
 		}
 		return x.value.Value, nil
 	}
@@ -235,35 +234,4 @@ func fields(n *yaml.Node) map[string]field {
 
 func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		s := n.Value
-		if len(s) > 60 {
-			s = s[:60] + "..."
-		}
-		return fmt.Sprintf("%q", s)
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	return "a document"
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// yamlError turns a yaml.v3 error into an [inventory.ParseError] with its
-// line.
-func yamlError(file string, err error) error {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		if line, convErr := strconv.Atoi(m[1]); convErr == nil {
-			return inventory.Errorf(file, line, "invalid YAML: %s", m[2])
-		}
-	}
-	return &inventory.ParseError{Path: file, Err: fmt.Errorf("invalid YAML: %w", err)}
 }

@@ -25,15 +25,13 @@
 package depsjson
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"path"
 	"strings"
 
+	"github.com/patchline/patchline/internal/extract/internal/jsontree"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -87,34 +85,20 @@ const runtimePackPrefix = "runtimepack."
 
 // Extract parses the deps.json in in.
 func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory.Inventory, error) {
-	data, err := io.ReadAll(in.Reader)
-	if err != nil {
-		return inventory.Inventory{}, fmt.Errorf("read %q: %w", in.Path, err)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return inventory.Inventory{}, nil
-	}
-	var errs []error
-	root, err := parseTree(data, in.Path)
-	if err != nil {
-		errs = append(errs, err)
-	}
+	root, errs := jsontree.ReadObject(in, ".deps.json")
 	if root == nil {
 		return inventory.Inventory{}, errors.Join(errs...)
 	}
-	if root.kind != kindObject {
-		return inventory.Inventory{}, inventory.Errorf(in.Path, root.line, "the top level is a JSON %s, not an object: not a .deps.json", root.kindName())
-	}
-	libs := root.get("libraries")
+	libs := root.Get("libraries")
 	if libs == nil {
-		if root.complete && root.get("targets") == nil {
-			return inventory.Inventory{}, inventory.Errorf(in.Path, root.line, "no \"libraries\" or \"targets\": not a .deps.json")
+		if root.Complete && root.Get("targets") == nil {
+			return inventory.Inventory{}, inventory.Errorf(in.Path, root.Line, "no \"libraries\" or \"targets\": not a .deps.json")
 		}
 		return inventory.Inventory{}, errors.Join(errs...)
 	}
-	if libs.kind != kindObject {
-		return inventory.Inventory{}, errors.Join(append(errs, inventory.Errorf(in.Path, libs.line,
-			"\"libraries\" is a JSON %s, want an object", libs.kindName()))...)
+	if libs.Kind != jsontree.Object {
+		return inventory.Inventory{}, errors.Join(append(errs, inventory.Errorf(in.Path, libs.Line,
+			"\"libraries\" is a JSON %s, want an object", libs.KindName()))...)
 	}
 
 	target := runtimeTarget(root)
@@ -122,19 +106,19 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 	var direct map[string]bool
 	if app != "" && target != nil {
 		direct = map[string]bool{}
-		for _, m := range members(target.get(app).get("dependencies")) {
-			direct[strings.ToLower(m.key)] = true
+		for _, m := range members(target.Get(app).Get("dependencies")) {
+			direct[strings.ToLower(m.Key)] = true
 		}
 	}
 
 	var pkgs []inventory.Package
-	for i, m := range libs.members {
+	for i, m := range libs.Members {
 		if i%ctxCheckEvery == ctxCheckEvery-1 {
 			if err := ctx.Err(); err != nil {
 				return inventory.Inventory{}, err
 			}
 		}
-		if !m.val.complete {
+		if !m.Value.Complete {
 			continue // the syntax error covers it
 		}
 		p, skip, err := e.library(in.Path, m, target, direct)
@@ -154,16 +138,16 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 
 // library turns one "libraries" member into a package; skip is true for
 // libraries that are not NuGet packages.
-func (e *Extractor) library(file string, m member, target *node, direct map[string]bool) (p inventory.Package, skip bool, err error) {
-	if m.val.kind != kindObject {
-		return p, false, inventory.Errorf(file, m.line, "library %q is a JSON %s, want an object", m.key, m.val.kindName())
+func (e *Extractor) library(file string, m jsontree.Member, target *jsontree.Node, direct map[string]bool) (p inventory.Package, skip bool, err error) {
+	if m.Value.Kind != jsontree.Object {
+		return p, false, inventory.Errorf(file, m.Line, "library %q is a JSON %s, want an object", m.Key, m.Value.KindName())
 	}
-	keyName, ver, ok := strings.Cut(m.key, "/")
+	keyName, ver, ok := strings.Cut(m.Key, "/")
 	name := keyName
 	if !ok || name == "" || ver == "" {
-		return p, false, inventory.Errorf(file, m.line, "library key %q is not \"name/version\"", m.key)
+		return p, false, inventory.Errorf(file, m.Line, "library key %q is not \"name/version\"", m.Key)
 	}
-	typ, _ := m.val.get("type").text()
+	typ, _ := m.Value.Get("type").Text()
 	var note string
 	switch strings.ToLower(typ) {
 	case "package":
@@ -172,17 +156,17 @@ func (e *Extractor) library(file string, m member, target *node, direct map[stri
 		note = "runtime pack of a self-contained application"
 	case "project", "msbuildproject", "reference", "referenceassembly", "platform":
 		e.log.Debug("skipping a library that is not a NuGet package",
-			"file", file, "line", m.line, "library", m.key, "type", typ)
+			"file", file, "line", m.Line, "library", m.Key, "type", typ)
 		return p, true, nil
 	default:
-		return p, false, inventory.Errorf(file, m.line, "library %q has unknown type %q", m.key, typ)
+		return p, false, inventory.Errorf(file, m.Line, "library %q has unknown type %q", m.Key, typ)
 	}
 	p = inventory.Package{
 		Ecosystem: inventory.NuGet,
 		Name:      name,
 		Version:   ver,
 		Scope:     inventory.ScopeProd,
-		Location:  inventory.Location{File: file, Line: m.line},
+		Location:  inventory.Location{File: file, Line: m.Line},
 		Note:      note,
 	}
 	if direct != nil {
@@ -191,7 +175,7 @@ func (e *Extractor) library(file string, m member, target *node, direct map[stri
 			p.Relation = inventory.RelationDirect
 		}
 	}
-	if t := target.get(m.key).get("compileOnly"); t != nil && t.kind == kindBool && t.b {
+	if t := target.Get(m.Key).Get("compileOnly"); t != nil && t.Kind == jsontree.Bool && t.Bool {
 		p.Scope = inventory.ScopeDev
 		p.Note = "compile-time only"
 	}
@@ -200,17 +184,17 @@ func (e *Extractor) library(file string, m member, target *node, direct map[stri
 
 // runtimeTarget returns the target the application runs with: the one
 // "runtimeTarget" names, else the only or first one; nil when there is none.
-func runtimeTarget(root *node) *node {
-	targets := root.get("targets")
-	if targets == nil || targets.kind != kindObject || len(targets.members) == 0 {
+func runtimeTarget(root *jsontree.Node) *jsontree.Node {
+	targets := root.Get("targets")
+	if targets == nil || targets.Kind != jsontree.Object || len(targets.Members) == 0 {
 		return nil
 	}
-	if name, ok := root.get("runtimeTarget").get("name").text(); ok {
-		if t := targets.get(name); t != nil && t.kind == kindObject {
+	if name, ok := root.Get("runtimeTarget").Get("name").Text(); ok {
+		if t := targets.Get(name); t != nil && t.Kind == jsontree.Object {
 			return t
 		}
 	}
-	if t := targets.members[0].val; t.kind == kindObject {
+	if t := targets.Members[0].Value; t.Kind == jsontree.Object {
 		return t
 	}
 	return nil
@@ -218,28 +202,28 @@ func runtimeTarget(root *node) *node {
 
 // appProject returns the library key of the application's own project:
 // the project library named base, else the first project library, else "".
-func appProject(libs *node, base string) string {
+func appProject(libs *jsontree.Node, base string) string {
 	first := ""
-	for _, m := range libs.members {
-		typ, _ := m.val.get("type").text()
+	for _, m := range libs.Members {
+		typ, _ := m.Value.Get("type").Text()
 		if !strings.EqualFold(typ, "project") {
 			continue
 		}
-		name, _, _ := strings.Cut(m.key, "/")
+		name, _, _ := strings.Cut(m.Key, "/")
 		if strings.EqualFold(name, base) {
-			return m.key
+			return m.Key
 		}
 		if first == "" {
-			first = m.key
+			first = m.Key
 		}
 	}
 	return first
 }
 
 // members returns an object's members, or nil for anything else.
-func members(n *node) []member {
-	if n == nil || n.kind != kindObject {
+func members(n *jsontree.Node) []jsontree.Member {
+	if n == nil || n.Kind != jsontree.Object {
 		return nil
 	}
-	return n.members
+	return n.Members
 }

@@ -22,15 +22,14 @@
 package packageslockjson
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"path"
 	"strings"
 
+	"github.com/patchline/patchline/internal/extract/internal/jsontree"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -76,58 +75,44 @@ const ctxCheckEvery = 256
 
 // Extract parses the packages.lock.json in in.
 func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory.Inventory, error) {
-	data, err := io.ReadAll(in.Reader)
-	if err != nil {
-		return inventory.Inventory{}, fmt.Errorf("read %q: %w", in.Path, err)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return inventory.Inventory{}, nil
-	}
-	var errs []error
-	root, err := parseTree(data, in.Path)
-	if err != nil {
-		errs = append(errs, err)
-	}
+	root, errs := jsontree.ReadObject(in, "packages.lock.json")
 	if root == nil {
 		return inventory.Inventory{}, errors.Join(errs...)
 	}
-	if root.kind != kindObject {
-		return inventory.Inventory{}, inventory.Errorf(in.Path, root.line, "the top level is a JSON %s, not an object: not a packages.lock.json", root.kindName())
-	}
-	ver, deps := root.get("version"), root.get("dependencies")
+	ver, deps := root.Get("version"), root.Get("dependencies")
 	if ver == nil && deps == nil {
-		if root.complete {
-			return inventory.Inventory{}, inventory.Errorf(in.Path, root.line, "no \"version\" or \"dependencies\": not a packages.lock.json")
+		if root.Complete {
+			return inventory.Inventory{}, inventory.Errorf(in.Path, root.Line, "no \"version\" or \"dependencies\": not a packages.lock.json")
 		}
 		return inventory.Inventory{}, errors.Join(errs...)
 	}
-	if ver != nil && !(ver.kind == kindNumber && (ver.str == "1" || ver.str == "2")) {
-		return inventory.Inventory{}, errors.Join(append(errs, inventory.Errorf(in.Path, ver.line,
-			"lock file version %s is not supported (versions 1 and 2 are)", describe(ver)))...)
+	if ver != nil && !(ver.Kind == jsontree.Number && (ver.Str == "1" || ver.Str == "2")) {
+		return inventory.Inventory{}, errors.Join(append(errs, inventory.Errorf(in.Path, ver.Line,
+			"lock file version %s is not supported (versions 1 and 2 are)", ver.Describe()))...)
 	}
 	if deps == nil {
 		return inventory.Inventory{}, errors.Join(errs...)
 	}
-	if deps.kind != kindObject {
-		return inventory.Inventory{}, errors.Join(append(errs, inventory.Errorf(in.Path, deps.line,
-			"\"dependencies\" is a JSON %s, want an object", deps.kindName()))...)
+	if deps.Kind != jsontree.Object {
+		return inventory.Inventory{}, errors.Join(append(errs, inventory.Errorf(in.Path, deps.Line,
+			"\"dependencies\" is a JSON %s, want an object", deps.KindName()))...)
 	}
 
 	var pkgs []inventory.Package
 	seen := map[string]int{} // lower-case name and version → index in pkgs
 	n := 0
-	for _, fw := range deps.members {
-		if fw.val.kind != kindObject {
-			errs = append(errs, inventory.Errorf(in.Path, fw.line, "target framework %q is a JSON %s, want an object", fw.key, fw.val.kindName()))
+	for _, fw := range deps.Members {
+		if fw.Value.Kind != jsontree.Object {
+			errs = append(errs, inventory.Errorf(in.Path, fw.Line, "target framework %q is a JSON %s, want an object", fw.Key, fw.Value.KindName()))
 			continue
 		}
-		for _, m := range fw.val.members {
+		for _, m := range fw.Value.Members {
 			if n++; n%ctxCheckEvery == 0 {
 				if err := ctx.Err(); err != nil {
 					return inventory.Inventory{}, err
 				}
 			}
-			p, skip, err := e.entry(in.Path, fw.key, m)
+			p, skip, err := e.entry(in.Path, fw.Key, m)
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -158,32 +143,32 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 // entry turns one package entry of framework fw into a package. skip is
 // true for entries that are not packages, or that the file ends inside
 // (the syntax error covers them).
-func (e *Extractor) entry(file, fw string, m member) (p inventory.Package, skip bool, err error) {
-	v := m.val
-	if !v.complete {
+func (e *Extractor) entry(file, fw string, m jsontree.Member) (p inventory.Package, skip bool, err error) {
+	v := m.Value
+	if !v.Complete {
 		return p, true, nil
 	}
-	if v.kind != kindObject {
-		return p, false, inventory.Errorf(file, m.line, "package %q for %q is a JSON %s, want an object", m.key, fw, v.kindName())
+	if v.Kind != jsontree.Object {
+		return p, false, inventory.Errorf(file, m.Line, "package %q for %q is a JSON %s, want an object", m.Key, fw, v.KindName())
 	}
-	if m.key == "" {
-		return p, false, inventory.Errorf(file, m.line, "package with an empty name for %q", fw)
+	if m.Key == "" {
+		return p, false, inventory.Errorf(file, m.Line, "package with an empty name for %q", fw)
 	}
-	typ, _ := v.get("type").text()
+	typ, _ := v.Get("type").Text()
 	if typ == "Project" {
 		e.log.Debug("skipping a project reference: it is not a package",
-			"file", file, "line", m.line, "project", m.key, "framework", fw)
+			"file", file, "line", m.Line, "project", m.Key, "framework", fw)
 		return p, true, nil
 	}
-	resolved, ok := v.get("resolved").text()
+	resolved, ok := v.Get("resolved").Text()
 	if !ok || resolved == "" {
-		return p, false, inventory.Errorf(file, m.line, "package %q for %q has no \"resolved\" version", m.key, fw)
+		return p, false, inventory.Errorf(file, m.Line, "package %q for %q has no \"resolved\" version", m.Key, fw)
 	}
 	p = inventory.Package{
 		Ecosystem: inventory.NuGet,
-		Name:      m.key,
+		Name:      m.Key,
 		Version:   resolved,
-		Location:  inventory.Location{File: file, Line: m.line},
+		Location:  inventory.Location{File: file, Line: m.Line},
 	}
 	switch typ {
 	case "Direct":
@@ -194,16 +179,4 @@ func (e *Extractor) entry(file, fw string, m member) (p inventory.Package, skip 
 		p.Note = fmt.Sprintf("unknown dependency type %q", typ)
 	}
 	return p, false, nil
-}
-
-// describe shows a scalar node's value for messages.
-func describe(n *node) string {
-	switch n.kind {
-	case kindString:
-		return fmt.Sprintf("%q", n.str)
-	case kindNumber:
-		return n.str
-	default:
-		return "of type " + n.kindName()
-	}
 }

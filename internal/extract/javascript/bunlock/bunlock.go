@@ -64,6 +64,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/patchline/patchline/internal/extract/javascript/internal/depgraph"
 	"github.com/patchline/patchline/internal/inventory"
 	"github.com/patchline/patchline/internal/textpos"
 )
@@ -594,61 +595,58 @@ func (g *graph) classify(ctx context.Context) ([]inventory.Relation, []inventory
 			}
 		}
 	}
-	prodOnly := []depGroup{groupProd, groupPeer}
-	withOptional := []depGroup{groupProd, groupPeer, groupOptional, groupOptionalPeer}
-	all := []depGroup{groupProd, groupPeer, groupOptional, groupOptionalPeer, groupDev}
-	for _, pass := range []struct {
-		start, follow []depGroup
-		scope         inventory.Scope
-	}{
-		{prodOnly, prodOnly, inventory.ScopeProd},
-		{withOptional, withOptional, inventory.ScopeOptional},
-		{all, withOptional, inventory.ScopeDev},
-	} {
-		reached, err := g.reach(ctx, pass.start, pass.follow)
-		if err != nil {
-			return nil, nil, err
+	// Packages' dependencies, resolved. Their devDependencies are not
+	// installed (and not read).
+	deps := depgraph.New(len(g.entries), func(i int, add func(depgraph.Edge)) {
+		if ctx.Err() != nil {
+			return // the walk stops here; checked below
 		}
-		for i, ok := range reached {
+		en := g.entries[i]
+		for _, d := range en.deps {
+			if d.group == groupDev {
+				continue
+			}
+			if j, ok := g.resolve(en.key, d.name); ok {
+				add(depgraph.Edge{To: j, Optional: d.group == groupOptional || d.group == groupOptionalPeer})
+			}
+		}
+	})
+	for _, pass := range []struct {
+		start          []depGroup
+		followOptional bool
+		scope          inventory.Scope
+	}{
+		{[]depGroup{groupProd, groupPeer}, false, inventory.ScopeProd},
+		{[]depGroup{groupProd, groupPeer, groupOptional, groupOptionalPeer}, true, inventory.ScopeOptional},
+		{[]depGroup{groupProd, groupPeer, groupOptional, groupOptionalPeer, groupDev}, true, inventory.ScopeDev},
+	} {
+		for i, ok := range deps.Reach(g.starts(pass.start), pass.followOptional) {
 			if ok && scopes[i] == inventory.ScopeUnknown {
 				scopes[i] = pass.scope
 			}
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
 	return rel, scopes, nil
 }
 
-// reach returns the entries installed when the workspaces' dependencies of
-// the start groups are, following packages' dependencies of the follow
-// groups.
-func (g *graph) reach(ctx context.Context, start, follow []depGroup) ([]bool, error) {
-	reached := make([]bool, len(g.entries))
-	var queue []int
-	push := func(from string, d edge, groups []depGroup) {
-		if !slices.Contains(groups, d.group) {
-			return
-		}
-		if i, ok := g.resolve(from, d.name); ok && !reached[i] {
-			reached[i] = true
-			queue = append(queue, i)
-		}
-	}
+// starts returns the entries that the workspaces' dependencies of the
+// groups resolve to.
+func (g *graph) starts(groups []depGroup) []int {
+	var out []int
 	for _, w := range g.workspaces {
 		for _, d := range w.deps {
-			push(w.base(), d, start)
+			if !slices.Contains(groups, d.group) {
+				continue
+			}
+			if i, ok := g.resolve(w.base(), d.name); ok {
+				out = append(out, i)
+			}
 		}
 	}
-	for len(queue) > 0 {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		en := g.entries[queue[0]]
-		queue = queue[1:]
-		for _, d := range en.deps {
-			push(en.key, d, follow)
-		}
-	}
-	return reached, nil
+	return out
 }
 
 func quoteAll(names []string) string {

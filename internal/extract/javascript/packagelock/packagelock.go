@@ -62,16 +62,14 @@ package packagelock
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
-	"path"
 	"strconv"
 	"strings"
 
+	"github.com/patchline/patchline/internal/extract/javascript/internal/packagejson"
 	"github.com/patchline/patchline/internal/inventory"
 	"github.com/patchline/patchline/internal/textpos"
 )
@@ -285,13 +283,10 @@ func (p *parser) parse(in *inventory.Input) ([]inventory.Package, error) {
 	return pkgs, errors.Join(p.errs...)
 }
 
-// deps is the part of a package.json (or a lockfile's project or workspace
-// entry) that says what a folder depends on.
+// deps is the part of a package.json that says what a folder depends on.
 type deps struct {
-	Dependencies         map[string]string `json:"dependencies"`
-	DevDependencies      map[string]string `json:"devDependencies"`
-	OptionalDependencies map[string]string `json:"optionalDependencies"`
-	PeerDependencies     map[string]string `json:"peerDependencies"`
+	packagejson.Lists
+	PeerDependencies map[string]string `json:"peerDependencies"`
 }
 
 // names calls f with every name the folder depends on.
@@ -306,22 +301,7 @@ func (d *deps) names(f func(string)) {
 // readPackageJSON reads the package.json beside the lockfile. It returns nil
 // and no error when there is none.
 func readPackageJSON(in *inventory.Input) (*deps, error) {
-	if in.FS == nil || in.FSPath == "" {
-		return nil, nil
-	}
-	name := path.Join(path.Dir(in.FSPath), "package.json")
-	data, err := fs.ReadFile(in.FS, name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read %q beside %q: %w", name, in.Path, err)
-	}
-	var d deps
-	if err := json.Unmarshal(data, &d); err != nil {
-		return nil, fmt.Errorf("parse %q beside %q (relations of top-level packages are unknown): %w", name, in.Path, err)
-	}
-	return &d, nil
+	return packagejson.Read[deps](in, ".", "relations of top-level packages")
 }
 
 // scopeOf maps npm's flags to a scope. An entry that is both dev and optional

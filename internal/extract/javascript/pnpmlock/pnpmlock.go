@@ -53,12 +53,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/patchline/patchline/internal/extract/internal/yamllock"
+	"github.com/patchline/patchline/internal/extract/javascript/internal/depgraph"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -169,7 +170,7 @@ func (p *parser) parse(data []byte) ([]inventory.Package, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
-		return nil, p.yamlError(err)
+		return nil, yamllock.DecodeError(p.path, err)
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		line := 1
@@ -289,7 +290,7 @@ func (p *parser) mapping(f field, what string) error {
 	if f.value.Kind == yaml.MappingNode || isNull(f.value) {
 		return nil
 	}
-	return inventory.Errorf(p.path, f.value.Line, "%s: want a mapping, got %s", what, kindName(f.value))
+	return inventory.Errorf(p.path, f.value.Line, "%s: want a mapping, got %s", what, yamllock.KindName(f.value))
 }
 
 func isNull(n *yaml.Node) bool {
@@ -323,7 +324,7 @@ func (p *parser) importers(top map[string]field) (roots []root, have bool, err e
 			continue
 		}
 		if v.Kind != yaml.MappingNode {
-			return nil, false, inventory.Errorf(p.path, v.Line, "importer %q: want a mapping, got %s", k.Value, kindName(v))
+			return nil, false, inventory.Errorf(p.path, v.Line, "importer %q: want a mapping, got %s", k.Value, yamllock.KindName(v))
 		}
 		rs, err := p.importerDeps(k.Value, fields(v))
 		if err != nil {
@@ -382,7 +383,7 @@ func (p *parser) ref(k, v *yaml.Node) (string, error) {
 		}
 		return "", inventory.Errorf(p.path, v.Line, "dependency %q has no version", k.Value)
 	default:
-		return "", inventory.Errorf(p.path, v.Line, "dependency %q: want a version, got %s", k.Value, kindName(v))
+		return "", inventory.Errorf(p.path, v.Line, "dependency %q: want a version, got %s", k.Value, yamllock.KindName(v))
 	}
 }
 
@@ -415,7 +416,7 @@ func (p *parser) entries(section field, meta map[string]*yaml.Node) ([]entry, er
 func (p *parser) entry(k, v *yaml.Node, meta map[string]*yaml.Node) (entry, error) {
 	e := entry{key: k.Value, line: k.Line}
 	if v.Kind != yaml.MappingNode && !isNull(v) {
-		return e, inventory.Errorf(p.path, v.Line, "entry %q: want a mapping, got %s", truncate(k.Value), kindName(v))
+		return e, inventory.Errorf(p.path, v.Line, "entry %q: want a mapping, got %s", truncate(k.Value), yamllock.KindName(v))
 	}
 	f := fields(v)
 	// Version 9 keeps name, version and resolution in "packages".
@@ -491,7 +492,7 @@ func (p *parser) boolValue(f field, key string) (bool, error) {
 			return false, nil
 		}
 	}
-	return false, inventory.Errorf(p.path, f.value.Line, "entry %q: %s: want true or false, got %s", truncate(key), f.key.Value, kindName(f.value))
+	return false, inventory.Errorf(p.path, f.value.Line, "entry %q: %s: want true or false, got %s", truncate(key), f.key.Value, yamllock.KindName(f.value))
 }
 
 // splitKey reads name and version from an entry key. source is set instead
@@ -599,59 +600,20 @@ func flagScopes(entries []entry) []inventory.Scope {
 // scopes computes scopes by reachability from the importers' dependencies
 // (version 9).
 func (g *graph) scopes(roots []root) []inventory.Scope {
-	n := len(g.entries)
-	reach := func(starts []int, followOptional bool) []bool {
-		seen := make([]bool, n)
-		stack := append([]int(nil), starts...)
-		for _, s := range starts {
-			seen[s] = true
-		}
-		for len(stack) > 0 {
-			i := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			for _, d := range g.entries[i].deps {
-				if d.optional && !followOptional {
-					continue
-				}
-				if j, ok := g.resolve(d.name, d.ref); ok && !seen[j] {
-					seen[j] = true
-					stack = append(stack, j)
-				}
+	deps := depgraph.New(len(g.entries), func(i int, add func(depgraph.Edge)) {
+		for _, d := range g.entries[i].deps {
+			if j, ok := g.resolve(d.name, d.ref); ok {
+				add(depgraph.Edge{To: j, Optional: d.optional})
 			}
 		}
-		return seen
-	}
-	starts := func(scopes ...inventory.Scope) []int {
-		var out []int
-		for _, r := range roots {
-			for _, s := range scopes {
-				if r.scope == s {
-					if i, ok := g.resolve(r.name, r.ref); ok {
-						out = append(out, i)
-					}
-				}
-			}
-		}
-		return out
-	}
-	prodReq := reach(starts(inventory.ScopeProd), false)
-	prodAny := reach(starts(inventory.ScopeProd, inventory.ScopeOptional), true)
-	devReq := reach(starts(inventory.ScopeDev), false)
-	devAny := reach(starts(inventory.ScopeDev), true)
-	out := make([]inventory.Scope, n)
-	for i := range out {
-		switch {
-		case prodReq[i]:
-			out[i] = inventory.ScopeProd
-		case prodAny[i] && devReq[i]:
-			out[i] = inventory.ScopeDev
-		case prodAny[i]:
-			out[i] = inventory.ScopeOptional
-		case devAny[i]:
-			out[i] = inventory.ScopeDev
+	})
+	var rs []depgraph.Root
+	for _, r := range roots {
+		if i, ok := g.resolve(r.name, r.ref); ok {
+			rs = append(rs, depgraph.Root{To: i, Scope: r.scope})
 		}
 	}
-	return out
+	return deps.Scopes(rs)
 }
 
 // packages turns entries into packages. direct is nil when the relation is
@@ -684,33 +646,6 @@ func (p *parser) packages(entries []entry, direct []bool, scopes []inventory.Sco
 		})
 	}
 	return pkgs
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// yamlError turns a yaml.v3 error into a ParseError with its line.
-func (p *parser) yamlError(err error) error {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		if line, convErr := strconv.Atoi(m[1]); convErr == nil {
-			return inventory.Errorf(p.path, line, "invalid YAML: %s", m[2])
-		}
-	}
-	return &inventory.ParseError{Path: p.path, Err: fmt.Errorf("invalid YAML: %w", err)}
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		return fmt.Sprintf("%q", truncate(n.Value))
-	case yaml.AliasNode:
-		return "an alias"
-	default:
-		return "a document"
-	}
 }
 
 // truncate shortens s for an error message.

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/patchline/patchline/internal/extract/internal/yamllock"
+	"github.com/patchline/patchline/internal/extract/javascript/internal/packagejson"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -24,14 +24,14 @@ func (p *parser) berry(data []byte) ([]inventory.Package, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, nil
 		}
-		return nil, p.yamlError(err)
+		return nil, yamllock.DecodeError(p.path, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil
 	}
 	top := doc.Content[0]
 	if top.Kind != yaml.MappingNode {
-		return nil, inventory.Errorf(p.path, top.Line, "want a mapping of lockfile entries, got %s", kindName(top))
+		return nil, inventory.Errorf(p.path, top.Line, "want a mapping of lockfile entries, got %s", yamllock.KindName(top))
 	}
 	var entries []entry
 	byResolution := make(map[string]int)
@@ -63,7 +63,7 @@ func (p *parser) berry(data []byte) ([]inventory.Package, error) {
 	}
 	g := newGraph(entries, true, project.overrides())
 	var (
-		roots      []root
+		roots      []packagejson.Dependency
 		direct     = make([]bool, len(entries))
 		workspaces int
 	)
@@ -82,7 +82,7 @@ func (p *parser) berry(data []byte) ([]inventory.Package, error) {
 			if j, ok := g.resolve(d.name, d.rng); ok {
 				direct[j] = true
 			}
-			roots = append(roots, root{name: d.name, rng: d.rng, scope: m.scopeIn(d.name)})
+			roots = append(roots, packagejson.Dependency{Name: d.name, Range: d.rng, Scope: m.scopeIn(d.name)})
 		}
 	}
 	if workspaces == 0 {
@@ -104,7 +104,7 @@ func (p *parser) berryEntry(k, v *yaml.Node) (entry, string, error) {
 		return e, "", inventory.Errorf(p.path, k.Line, "entry with an empty key")
 	}
 	if v.Kind != yaml.MappingNode {
-		return e, "", inventory.Errorf(p.path, v.Line, "entry %q: want a mapping, got %s", truncate(k.Value), kindName(v))
+		return e, "", inventory.Errorf(p.path, v.Line, "entry %q: want a mapping, got %s", truncate(k.Value), yamllock.KindName(v))
 	}
 	var (
 		resolution string
@@ -115,17 +115,17 @@ func (p *parser) berryEntry(k, v *yaml.Node) (entry, string, error) {
 		switch fk.Value {
 		case "version":
 			if fv.Kind != yaml.ScalarNode {
-				return e, "", inventory.Errorf(p.path, fv.Line, "entry %q: version: want a string, got %s", truncate(k.Value), kindName(fv))
+				return e, "", inventory.Errorf(p.path, fv.Line, "entry %q: version: want a string, got %s", truncate(k.Value), yamllock.KindName(fv))
 			}
 			e.version = fv.Value
 		case "resolution":
 			if fv.Kind != yaml.ScalarNode {
-				return e, "", inventory.Errorf(p.path, fv.Line, "entry %q: resolution: want a string, got %s", truncate(k.Value), kindName(fv))
+				return e, "", inventory.Errorf(p.path, fv.Line, "entry %q: resolution: want a string, got %s", truncate(k.Value), yamllock.KindName(fv))
 			}
 			resolution = fv.Value
 		case "dependencies":
 			if fv.Kind != yaml.MappingNode {
-				return e, "", inventory.Errorf(p.path, fv.Line, "entry %q: dependencies: want a mapping, got %s", truncate(k.Value), kindName(fv))
+				return e, "", inventory.Errorf(p.path, fv.Line, "entry %q: dependencies: want a mapping, got %s", truncate(k.Value), yamllock.KindName(fv))
 			}
 			for j := 0; j+1 < len(fv.Content); j += 2 {
 				e.deps = append(e.deps, edge{name: fv.Content[j].Value, rng: fv.Content[j+1].Value})
@@ -208,31 +208,4 @@ func patchedLocator(resolution string) string {
 		inner = u
 	}
 	return inner
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// yamlError turns a yaml.v3 error into a ParseError with its line.
-func (p *parser) yamlError(err error) error {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		if line, convErr := strconv.Atoi(m[1]); convErr == nil {
-			return inventory.Errorf(p.path, line, "invalid YAML: %s", m[2])
-		}
-	}
-	return &inventory.ParseError{Path: p.path, Err: fmt.Errorf("invalid YAML: %w", err)}
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		return fmt.Sprintf("%q", truncate(n.Value))
-	case yaml.AliasNode:
-		return "an alias"
-	default:
-		return "a document"
-	}
 }

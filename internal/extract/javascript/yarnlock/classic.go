@@ -9,6 +9,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/patchline/patchline/internal/extract/javascript/internal/packagejson"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -164,7 +165,7 @@ func (p *parser) classicResult(entries []entry, err error) ([]inventory.Package,
 	if ok {
 		direct = make([]bool, len(entries))
 		for _, r := range roots {
-			if i, found := g.resolve(r.name, r.rng); found {
+			if i, found := g.resolve(r.Name, r.Range); found {
 				direct[i] = true
 			}
 		}
@@ -174,13 +175,13 @@ func (p *parser) classicResult(entries []entry, err error) ([]inventory.Package,
 
 // classicRoots lists the dependencies of the project, whose package.json is
 // m, and of its workspaces. ok is false when there is no package.json.
-func (p *parser) classicRoots(m *manifest) (roots []root, ok bool) {
+func (p *parser) classicRoots(m *manifest) (roots []packagejson.Dependency, ok bool) {
 	if m == nil {
 		return nil, false
 	}
-	roots = m.roots()
+	roots = m.All()
 	base := path.Dir(p.in.FSPath)
-	for _, glob := range m.workspaceGlobs() {
+	for _, glob := range packagejson.WorkspaceGlobs(m.Workspaces) {
 		if strings.HasPrefix(glob, "!") {
 			continue
 		}
@@ -196,7 +197,7 @@ func (p *parser) classicRoots(m *manifest) (roots []root, ok bool) {
 				p.errs = append(p.errs, err)
 			}
 			if wm != nil {
-				roots = append(roots, wm.roots()...)
+				roots = append(roots, wm.All()...)
 			}
 		}
 	}

@@ -57,11 +57,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
-	"path"
 	"strings"
 
+	"github.com/patchline/patchline/internal/extract/javascript/internal/depgraph"
+	"github.com/patchline/patchline/internal/extract/javascript/internal/packagejson"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -131,12 +131,6 @@ type edge struct {
 	optional  bool
 }
 
-// root is a dependency of the project or a workspace.
-type root struct {
-	name, rng string
-	scope     inventory.Scope
-}
-
 // parser holds the state of one extraction.
 type parser struct {
 	ctx  context.Context
@@ -189,52 +183,16 @@ const ctxCheckEvery = 256
 
 // manifest is the part of a package.json that patchline reads.
 type manifest struct {
-	Dependencies         map[string]string `json:"dependencies"`
-	DevDependencies      map[string]string `json:"devDependencies"`
-	OptionalDependencies map[string]string `json:"optionalDependencies"`
-	Workspaces           json.RawMessage   `json:"workspaces"`
-	Resolutions          map[string]string `json:"resolutions"`
+	packagejson.Lists
+	Workspaces  json.RawMessage   `json:"workspaces"`
+	Resolutions map[string]string `json:"resolutions"`
 }
 
 // readManifest reads the package.json in folder dir (relative to the
 // lockfile's folder). It returns nil and no error when there is none or the
 // extractor has no file system.
 func (p *parser) readManifest(dir string) (*manifest, error) {
-	if p.in.FS == nil || p.in.FSPath == "" {
-		return nil, nil
-	}
-	name := path.Join(path.Dir(p.in.FSPath), dir, "package.json")
-	data, err := fs.ReadFile(p.in.FS, name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read %q for %q: %w", name, p.path, err)
-	}
-	var m manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("parse %q for %q (scopes of its dependencies are unknown): %w", name, p.path, err)
-	}
-	return &m, nil
-}
-
-// workspaceGlobs returns the "workspaces" patterns of a package.json: an
-// array, or an object with a "packages" array.
-func (m *manifest) workspaceGlobs() []string {
-	if len(m.Workspaces) == 0 {
-		return nil
-	}
-	var list []string
-	if json.Unmarshal(m.Workspaces, &list) == nil {
-		return list
-	}
-	var obj struct {
-		Packages []string `json:"packages"`
-	}
-	if json.Unmarshal(m.Workspaces, &obj) == nil {
-		return obj.Packages
-	}
-	return nil
+	return packagejson.Read[manifest](p.in, dir, "scopes of its dependencies")
 }
 
 // scopeIn classifies a dependency name by the manifest list naming it.
@@ -242,30 +200,7 @@ func (m *manifest) scopeIn(name string) inventory.Scope {
 	if m == nil {
 		return inventory.ScopeUnknown
 	}
-	if _, ok := m.Dependencies[name]; ok {
-		return inventory.ScopeProd
-	}
-	if _, ok := m.OptionalDependencies[name]; ok {
-		return inventory.ScopeOptional
-	}
-	if _, ok := m.DevDependencies[name]; ok {
-		return inventory.ScopeDev
-	}
-	return inventory.ScopeUnknown
-}
-
-// roots lists the manifest's dependencies as roots.
-func (m *manifest) roots() []root {
-	var rs []root
-	add := func(deps map[string]string, scope inventory.Scope) {
-		for n, r := range deps {
-			rs = append(rs, root{name: n, rng: r, scope: scope})
-		}
-	}
-	add(m.Dependencies, inventory.ScopeProd)
-	add(m.OptionalDependencies, inventory.ScopeOptional)
-	add(m.DevDependencies, inventory.ScopeDev)
-	return rs
+	return m.Scope(name)
 }
 
 // overrides maps package names to the ranges package.json "resolutions"
@@ -337,71 +272,24 @@ func (g *graph) lookup(name, rng string) (int, bool) {
 }
 
 // scopes computes each entry's scope from the roots by reachability.
-func (g *graph) scopes(roots []root) []inventory.Scope {
-	n := len(g.entries)
-	reach := func(starts []int, followOptional bool) []bool {
-		seen := make([]bool, n)
-		stack := append([]int(nil), starts...)
-		for _, s := range starts {
-			seen[s] = true
+func (g *graph) scopes(roots []packagejson.Dependency) []inventory.Scope {
+	deps := depgraph.New(len(g.entries), func(i int, add func(depgraph.Edge)) {
+		if g.entries[i].isWorkspace {
+			return // a workspace's dependencies are roots of their own
 		}
-		for len(stack) > 0 {
-			i := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if g.entries[i].isWorkspace {
-				continue // a workspace's dependencies are roots of their own
-			}
-			for _, d := range g.entries[i].deps {
-				if d.optional && !followOptional {
-					continue
-				}
-				if j, ok := g.resolve(d.name, d.rng); ok && !seen[j] {
-					seen[j] = true
-					stack = append(stack, j)
-				}
+		for _, d := range g.entries[i].deps {
+			if j, ok := g.resolve(d.name, d.rng); ok {
+				add(depgraph.Edge{To: j, Optional: d.optional})
 			}
 		}
-		return seen
-	}
-	starts := func(scopes ...inventory.Scope) []int {
-		var out []int
-		for _, r := range roots {
-			for _, s := range scopes {
-				if r.scope == s {
-					if i, ok := g.resolve(r.name, r.rng); ok {
-						out = append(out, i)
-					}
-				}
-			}
-		}
-		return out
-	}
-	// As npm decides its dev and optional flags: prod if some path from a
-	// prod root has no optional edge; dev if no path starts at a prod or
-	// optional root; optional if every path has an optional edge; and a
-	// package needed only optionally in production but required in
-	// development (npm's devOptional) counts as dev.
-	prodReq := reach(starts(inventory.ScopeProd), false)
-	unknown := reach(starts(inventory.ScopeUnknown), true)
-	prodAny := reach(starts(inventory.ScopeProd, inventory.ScopeOptional), true)
-	devReq := reach(starts(inventory.ScopeDev), false)
-	devAny := reach(starts(inventory.ScopeDev), true)
-	out := make([]inventory.Scope, n)
-	for i := range out {
-		switch {
-		case prodReq[i]:
-			out[i] = inventory.ScopeProd
-		case unknown[i]:
-			out[i] = inventory.ScopeUnknown
-		case prodAny[i] && devReq[i]:
-			out[i] = inventory.ScopeDev
-		case prodAny[i]:
-			out[i] = inventory.ScopeOptional
-		case devAny[i]:
-			out[i] = inventory.ScopeDev
+	})
+	var rs []depgraph.Root
+	for _, r := range roots {
+		if i, ok := g.resolve(r.Name, r.Range); ok {
+			rs = append(rs, depgraph.Root{To: i, Scope: r.Scope})
 		}
 	}
-	return out
+	return deps.Scopes(rs)
 }
 
 // packages turns entries into packages. direct is nil when the relation is

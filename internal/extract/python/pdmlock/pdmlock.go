@@ -47,6 +47,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/patchline/patchline/internal/ecosystem"
 	"github.com/patchline/patchline/internal/extract/internal/tomllock"
 	"github.com/patchline/patchline/internal/inventory"
 )
@@ -160,7 +161,7 @@ func readPackage(t map[string]any) (lockPackage, error) {
 		return lockPackage{}, err
 	}
 	for _, g := range groups {
-		lp.groups = append(lp.groups, normalize(g))
+		lp.groups = append(lp.groups, ecosystem.NormalizePyPI(g))
 	}
 	switch {
 	case lp.name == "":
@@ -176,7 +177,7 @@ func relation(proj *project, lp lockPackage) inventory.Relation {
 	switch {
 	case proj == nil:
 		return inventory.RelationUnknown
-	case proj.direct[normalize(lp.name)]:
+	case proj.direct[ecosystem.NormalizePyPI(lp.name)]:
 		return inventory.RelationDirect
 	}
 	return inventory.RelationTransitive

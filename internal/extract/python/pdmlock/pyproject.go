@@ -9,6 +9,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/patchline/patchline/internal/ecosystem"
 	"github.com/patchline/patchline/internal/extract/internal/tomllock"
 	"github.com/patchline/patchline/internal/inventory"
 )
@@ -63,19 +64,19 @@ func readProject(in *inventory.Input) (*project, error) {
 	addReqs := func(reqs []string) {
 		for _, r := range reqs {
 			if n := requirementName(r); n != "" {
-				p.direct[normalize(n)] = true
+				p.direct[ecosystem.NormalizePyPI(n)] = true
 			}
 		}
 	}
 	if pr := pp.Project; pr != nil {
 		addReqs(pr.Dependencies)
 		for extra, reqs := range pr.OptionalDependencies {
-			p.extras[normalize(extra)] = true
+			p.extras[ecosystem.NormalizePyPI(extra)] = true
 			addReqs(reqs)
 		}
 	}
 	for group, items := range pp.DependencyGroups {
-		p.devGroups[normalize(group)] = true
+		p.devGroups[ecosystem.NormalizePyPI(group)] = true
 		for _, it := range items {
 			if s, ok := it.(string); ok {
 				addReqs([]string{s})
@@ -84,7 +85,7 @@ func readProject(in *inventory.Input) (*project, error) {
 	}
 	if pdm := pp.Tool.PDM; pdm != nil {
 		for group, reqs := range pdm.DevDependencies {
-			p.devGroups[normalize(group)] = true
+			p.devGroups[ecosystem.NormalizePyPI(group)] = true
 			addReqs(reqs)
 		}
 	}
@@ -107,27 +108,4 @@ func requirementName(req string) string {
 
 func isAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-
-// normalize folds a package, extra or group name as PEP 503 and PEP 685 do
-// (lower case, runs of -_. as one -).
-func normalize(name string) string {
-	var b strings.Builder
-	sep := false
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c == '-' || c == '_' || c == '.' {
-			if !sep {
-				b.WriteByte('-')
-			}
-			sep = true
-			continue
-		}
-		sep = false
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }

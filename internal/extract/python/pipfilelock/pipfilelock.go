@@ -25,6 +25,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/patchline/patchline/internal/ecosystem"
 	"github.com/patchline/patchline/internal/extract/internal/tomllock"
 	"github.com/patchline/patchline/internal/inventory"
 	"github.com/patchline/patchline/internal/textpos"
@@ -99,7 +100,7 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 }
 
 func dedupKey(l locked) string {
-	return normalize(l.name) + "\x00" + l.Version + "\x00" + l.Git + "\x00" + l.Ref + "\x00" + l.Path + "\x00" + l.File
+	return ecosystem.NormalizePyPI(l.name) + "\x00" + l.Version + "\x00" + l.Git + "\x00" + l.Ref + "\x00" + l.Path + "\x00" + l.File
 }
 
 // parseLock reads the sections of the lock in file order, streaming so that
@@ -234,7 +235,7 @@ func toPackage(l locked, file string, direct map[string]bool) inventory.Package 
 	}
 	if direct != nil {
 		p.Relation = inventory.RelationTransitive
-		if direct[normalize(l.name)] || direct[l.section+"\x00"+normalize(l.name)] {
+		if direct[ecosystem.NormalizePyPI(l.name)] || direct[l.section+"\x00"+ecosystem.NormalizePyPI(l.name)] {
 			p.Relation = inventory.RelationDirect
 		}
 	}
@@ -303,37 +304,13 @@ func directNames(in *inventory.Input) (map[string]bool, error) {
 		}
 		for name := range pkgs {
 			if table == "packages" || table == "dev-packages" {
-				names[normalize(name)] = true
+				names[ecosystem.NormalizePyPI(name)] = true
 			} else {
-				names[table+"\x00"+normalize(name)] = true
+				names[table+"\x00"+ecosystem.NormalizePyPI(name)] = true
 			}
 		}
 	}
 	return names, nil
-}
-
-// normalize folds a package name as PEP 503 does (lower case, runs of -_.
-// as one -), to compare names spelled differently in the lock and the
-// Pipfile.
-func normalize(name string) string {
-	var b strings.Builder
-	sep := false
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c == '-' || c == '_' || c == '.' {
-			if !sep {
-				b.WriteByte('-')
-			}
-			sep = true
-			continue
-		}
-		sep = false
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }
 
 // jsonError turns an error of dec into an [inventory.ParseError] at the

@@ -22,6 +22,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/patchline/patchline/internal/ecosystem"
 	"github.com/patchline/patchline/internal/extract/internal/tomllock"
 	"github.com/patchline/patchline/internal/inventory"
 )
@@ -143,7 +144,7 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 		rel := inventory.RelationUnknown
 		if direct != nil {
 			rel = inventory.RelationTransitive
-			if direct[normalize(lp.name)] {
+			if direct[ecosystem.NormalizePyPI(lp.name)] {
 				rel = inventory.RelationDirect
 			}
 		}
@@ -244,23 +245,23 @@ func directNames(in *inventory.Input) (map[string]bool, error) {
 	if p := pp.Tool.Poetry; p != nil {
 		for _, deps := range []map[string]any{p.Dependencies, p.DevDependencies} {
 			for name := range deps {
-				names[normalize(name)] = true
+				names[ecosystem.NormalizePyPI(name)] = true
 			}
 		}
 		for _, g := range p.Group {
 			for name := range g.Dependencies {
-				names[normalize(name)] = true
+				names[ecosystem.NormalizePyPI(name)] = true
 			}
 		}
 		delete(names, "python") // the interpreter constraint, not a package
 	}
 	if p := pp.Project; p != nil {
 		for _, req := range p.Dependencies {
-			names[normalize(requirementName(req))] = true
+			names[ecosystem.NormalizePyPI(requirementName(req))] = true
 		}
 		for _, reqs := range p.OptionalDependencies {
 			for _, req := range reqs {
-				names[normalize(requirementName(req))] = true
+				names[ecosystem.NormalizePyPI(requirementName(req))] = true
 			}
 		}
 	}
@@ -280,28 +281,4 @@ func requirementName(req string) string {
 func isNameChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
 		c == '.' || c == '_' || c == '-'
-}
-
-// normalize folds a package name as PEP 503 does (lower case, runs of -_.
-// as one -), to compare names spelled differently in the lock and the
-// pyproject.toml.
-func normalize(name string) string {
-	var b strings.Builder
-	sep := false
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c == '-' || c == '_' || c == '.' {
-			if !sep {
-				b.WriteByte('-')
-			}
-			sep = true
-			continue
-		}
-		sep = false
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }

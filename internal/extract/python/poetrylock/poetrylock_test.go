@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/patchline/patchline/internal/ecosystem"
 	"github.com/patchline/patchline/internal/extract/extracttest"
 	"github.com/patchline/patchline/internal/inventory"
 )
@@ -217,17 +218,33 @@ func TestExtractOtherTOML(t *testing.T) {
 	extracttest.CheckErrors(t, []string{"poetry.lock:0"}, err)
 }
 
-func TestNormalize(t *testing.T) {
+// TestNormalizePyPI checks the name folding the Python extractors use to
+// match a lock's names with a pyproject.toml's ([ecosystem.NormalizePyPI];
+// package ecosystem has no tests of its own yet).
+func TestNormalizePyPI(t *testing.T) {
 	for in, want := range map[string]string{
 		"Django":           "django",
 		"Internal_Tool":    "internal-tool",
 		"zope.interface":   "zope-interface",
 		"a__b--c":          "a-b-c",
 		"python-magic-bin": "python-magic-bin",
+		"Café.Ünïcode":     "café-Ünïcode", // only ASCII letters fold
 	} {
-		if got := normalize(in); got != want {
-			t.Errorf("normalize(%q) = %q, want %q", in, got, want)
+		if got := ecosystem.NormalizePyPI(in); got != want {
+			t.Errorf("NormalizePyPI(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestExtractInvalidUTF8 checks that a name with invalid UTF-8 never
+// reaches [ecosystem.NormalizePyPI], which would fold every invalid byte to
+// U+FFFD: the TOML decoder rejects such a file.
+func TestExtractInvalidUTF8(t *testing.T) {
+	lock := "[[package]]\nname = \"caf\xe9\"\nversion = \"1.0\"\n"
+	fsys := fstest.MapFS{"poetry.lock": {Data: []byte(lock)}}
+	inv, err := extracttest.Extract(t, New(), fsys, "poetry.lock")
+	if err == nil || len(inv.Packages) != 0 {
+		t.Errorf("Extract of a lock with invalid UTF-8 = %d packages, error %v; want none and an error", len(inv.Packages), err)
 	}
 }
 

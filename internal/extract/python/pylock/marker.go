@@ -3,6 +3,8 @@ package pylock
 import (
 	"fmt"
 	"strings"
+
+	"github.com/patchline/patchline/internal/ecosystem"
 )
 
 // A pylock.toml says when a package is installed with an environment marker
@@ -106,9 +108,9 @@ func (c compare) setTest() (set, name string, negate, ok bool) {
 
 func (c compare) eval(sel selection) tri {
 	if set, name, negate, ok := c.setTest(); ok {
-		in := sel.extras[normalize(name)]
+		in := sel.extras[ecosystem.NormalizePyPI(name)]
 		if set == "dependency_groups" {
-			in = sel.groups[normalize(name)]
+			in = sel.groups[ecosystem.NormalizePyPI(name)]
 		}
 		return triOf(in != negate)
 	}
@@ -131,9 +133,9 @@ func (c compare) eval(sel selection) tri {
 func (c compare) names(extras, groups map[string]bool) {
 	if set, name, _, ok := c.setTest(); ok {
 		if set == "dependency_groups" {
-			groups[normalize(name)] = true
+			groups[ecosystem.NormalizePyPI(name)] = true
 		} else {
-			extras[normalize(name)] = true
+			extras[ecosystem.NormalizePyPI(name)] = true
 		}
 	}
 }

@@ -55,6 +55,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/patchline/patchline/internal/ecosystem"
 	"github.com/patchline/patchline/internal/extract/internal/tomllock"
 	"github.com/patchline/patchline/internal/inventory"
 )
@@ -154,7 +155,7 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 		rel := inventory.RelationUnknown
 		if proj != nil {
 			rel = inventory.RelationTransitive
-			if proj.direct[normalize(lp.name)] {
+			if proj.direct[ecosystem.NormalizePyPI(lp.name)] {
 				rel = inventory.RelationDirect
 			}
 		}
@@ -303,7 +304,7 @@ func selections(doc map[string]any) (installs, error) {
 		errs = append(errs, err)
 		m := map[string]bool{}
 		for _, n := range names {
-			m[normalize(n)] = true
+			m[ecosystem.NormalizePyPI(n)] = true
 		}
 		return m
 	}

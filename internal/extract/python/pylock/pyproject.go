@@ -9,6 +9,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/patchline/patchline/internal/ecosystem"
 	"github.com/patchline/patchline/internal/extract/internal/tomllock"
 	"github.com/patchline/patchline/internal/inventory"
 )
@@ -63,7 +64,7 @@ func readProject(in *inventory.Input) (*project, error) {
 	addReqs := func(reqs []string) {
 		for _, r := range reqs {
 			if n := requirementName(r); n != "" {
-				p.direct[normalize(n)] = true
+				p.direct[ecosystem.NormalizePyPI(n)] = true
 			}
 		}
 	}
@@ -107,27 +108,4 @@ func requirementName(req string) string {
 
 func isAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-
-// normalize folds a package, extra or group name as PEP 503 and PEP 685 do
-// (lower case, runs of -_. as one -).
-func normalize(name string) string {
-	var b strings.Builder
-	sep := false
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c == '-' || c == '_' || c == '.' {
-			if !sep {
-				b.WriteByte('-')
-			}
-			sep = true
-			continue
-		}
-		sep = false
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/patchline/patchline/internal/ecosystem"
 	"github.com/patchline/patchline/internal/extract/internal/tomllock"
 	"github.com/patchline/patchline/internal/inventory"
 )
@@ -271,10 +272,10 @@ func newGraph(pkgs []lockPackage, members []string) *graph {
 	g := &graph{pkgs: pkgs, byName: map[string][]int{}, root: make([]bool, len(pkgs))}
 	member := map[string]bool{}
 	for _, m := range members {
-		member[normalize(m)] = true
+		member[ecosystem.NormalizePyPI(m)] = true
 	}
 	for i, p := range pkgs {
-		n := normalize(p.name)
+		n := ecosystem.NormalizePyPI(p.name)
 		g.byName[n] = append(g.byName[n], i)
 		if (p.source.kind == "editable" || p.source.kind == "virtual") && (p.source.value == "." || member[n]) {
 			g.root[i] = true
@@ -286,7 +287,7 @@ func newGraph(pkgs []lockPackage, members []string) *graph {
 // resolve returns the packages an edge points to: all versions of the name,
 // or the one the edge names when the lock holds several.
 func (g *graph) resolve(d dep) []int {
-	idx := g.byName[normalize(d.name)]
+	idx := g.byName[ecosystem.NormalizePyPI(d.name)]
 	if d.version == "" {
 		return idx
 	}
@@ -435,27 +436,4 @@ func quoteAll(names []string) string {
 		q[i] = fmt.Sprintf("%q", n)
 	}
 	return strings.Join(q, ", ")
-}
-
-// normalize folds a package name as PEP 503 does (lower case, runs of -_.
-// as one -), so that edges match package names however they are spelled.
-func normalize(name string) string {
-	var b strings.Builder
-	sep := false
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c == '-' || c == '_' || c == '.' {
-			if !sep {
-				b.WriteByte('-')
-			}
-			sep = true
-			continue
-		}
-		sep = false
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }

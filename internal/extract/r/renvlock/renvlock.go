@@ -26,14 +26,13 @@
 package renvlock
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"strings"
 
+	"github.com/patchline/patchline/internal/extract/internal/jsontree"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -63,43 +62,29 @@ var cranMirrors = map[string]bool{"cran": true, "rspm": true, "p3m": true, "ppm"
 
 // Extract parses the renv.lock in in.
 func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory.Inventory, error) {
-	data, err := io.ReadAll(in.Reader)
-	if err != nil {
-		return inventory.Inventory{}, fmt.Errorf("read %q: %w", in.Path, err)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return inventory.Inventory{}, nil
-	}
-	var errs []error
-	root, err := parseTree(data, in.Path)
-	if err != nil {
-		errs = append(errs, err)
-	}
+	root, errs := jsontree.ReadObject(in, "renv.lock")
 	if root == nil {
 		return inventory.Inventory{}, errors.Join(errs...)
 	}
-	if root.kind != kindObject {
-		return inventory.Inventory{}, inventory.Errorf(in.Path, root.line, "the top level is a JSON %s, not an object: not a renv.lock", root.kindName())
-	}
-	packages := root.get("Packages")
+	packages := root.Get("Packages")
 	if packages == nil {
-		if root.complete && root.get("R") == nil {
-			return inventory.Inventory{}, inventory.Errorf(in.Path, root.line, "no \"R\" or \"Packages\": not a renv.lock")
+		if root.Complete && root.Get("R") == nil {
+			return inventory.Inventory{}, inventory.Errorf(in.Path, root.Line, "no \"R\" or \"Packages\": not a renv.lock")
 		}
 		return inventory.Inventory{}, errors.Join(errs...)
 	}
-	if packages.kind != kindObject {
-		return inventory.Inventory{}, errors.Join(append(errs, inventory.Errorf(in.Path, packages.line,
-			"\"Packages\" is a JSON %s, want an object", packages.kindName()))...)
+	if packages.Kind != jsontree.Object {
+		return inventory.Inventory{}, errors.Join(append(errs, inventory.Errorf(in.Path, packages.Line,
+			"\"Packages\" is a JSON %s, want an object", packages.KindName()))...)
 	}
 	var pkgs []inventory.Package
-	for i, m := range packages.members {
+	for i, m := range packages.Members {
 		if i%ctxCheckEvery == ctxCheckEvery-1 {
 			if err := ctx.Err(); err != nil {
 				return inventory.Inventory{}, err
 			}
 		}
-		if !m.val.complete {
+		if !m.Value.Complete {
 			continue // the syntax error covers it
 		}
 		p, err := toPackage(in.Path, m)
@@ -116,33 +101,33 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 }
 
 // toPackage turns one "Packages" record into a package.
-func toPackage(file string, m member) (inventory.Package, error) {
-	v := m.val
-	if v.kind != kindObject {
-		return inventory.Package{}, inventory.Errorf(file, m.line, "package %q is a JSON %s, want an object", m.key, v.kindName())
+func toPackage(file string, m jsontree.Member) (inventory.Package, error) {
+	v := m.Value
+	if v.Kind != jsontree.Object {
+		return inventory.Package{}, inventory.Errorf(file, m.Line, "package %q is a JSON %s, want an object", m.Key, v.KindName())
 	}
-	name := m.key
+	name := m.Key
 	var notes []string
-	if n, ok := v.get("Package").text(); ok && n != "" {
-		if n != m.key {
-			notes = append(notes, fmt.Sprintf("listed under %q", m.key))
+	if n, ok := v.Get("Package").Text(); ok && n != "" {
+		if n != m.Key {
+			notes = append(notes, fmt.Sprintf("listed under %q", m.Key))
 		}
 		name = n
 	}
 	if name == "" {
-		return inventory.Package{}, inventory.Errorf(file, m.line, "package with an empty name")
+		return inventory.Package{}, inventory.Errorf(file, m.Line, "package with an empty name")
 	}
-	version, _ := v.get("Version").text()
+	version, _ := v.Get("Version").Text()
 	if version == "" {
-		return inventory.Package{}, inventory.Errorf(file, m.line, "package %q has no \"Version\"", name)
+		return inventory.Package{}, inventory.Errorf(file, m.Line, "package %q has no \"Version\"", name)
 	}
-	source, _ := v.get("Source").text()
-	repo, _ := v.get("Repository").text()
+	source, _ := v.Get("Source").Text()
+	repo, _ := v.Get("Repository").Text()
 	p := inventory.Package{
 		Ecosystem: inventory.CRAN,
 		Name:      name,
 		Version:   version,
-		Location:  inventory.Location{File: file, Line: m.line},
+		Location:  inventory.Location{File: file, Line: m.Line},
 	}
 	switch {
 	case strings.EqualFold(source, "Bioconductor") || isBioconductorRepo(repo):
@@ -167,14 +152,14 @@ func isBioconductorRepo(repo string) bool {
 
 // describeSource words a non-repository source for a Note, with the remote
 // repository and commit when renv recorded them.
-func describeSource(source string, v *node) string {
+func describeSource(source string, v *jsontree.Node) string {
 	if source == "" {
 		source = "an unknown source"
 	}
-	user, _ := v.get("RemoteUsername").text()
-	repo, _ := v.get("RemoteRepo").text()
-	sha, _ := v.get("RemoteSha").text()
-	url, _ := v.get("RemoteUrl").text()
+	user, _ := v.Get("RemoteUsername").Text()
+	repo, _ := v.Get("RemoteRepo").Text()
+	sha, _ := v.Get("RemoteSha").Text()
+	url, _ := v.Get("RemoteUrl").Text()
 	switch {
 	case user != "" && repo != "":
 		s := fmt.Sprintf("%s %s/%s", source, user, repo)

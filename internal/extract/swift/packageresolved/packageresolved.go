@@ -27,14 +27,13 @@
 package packageresolved
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"strings"
 
+	"github.com/patchline/patchline/internal/extract/internal/jsontree"
 	"github.com/patchline/patchline/internal/inventory"
 )
 
@@ -58,74 +57,60 @@ const ctxCheckEvery = 256
 
 // Extract parses the Package.resolved in in.
 func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory.Inventory, error) {
-	data, err := io.ReadAll(in.Reader)
-	if err != nil {
-		return inventory.Inventory{}, fmt.Errorf("read %q: %w", in.Path, err)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return inventory.Inventory{}, nil
-	}
-	var errs []error
-	root, err := parseTree(data, in.Path)
-	if err != nil {
-		errs = append(errs, err)
-	}
+	root, errs := jsontree.ReadObject(in, "Package.resolved")
 	if root == nil {
 		return inventory.Inventory{}, errors.Join(errs...)
-	}
-	if root.kind != kindObject {
-		return inventory.Inventory{}, inventory.Errorf(in.Path, root.line, "the top level is a JSON %s, not an object: not a Package.resolved", root.kindName())
 	}
 
 	// The version comes last in version 1 files; a file cut before it is
 	// still recognised by its "object".
 	format := 0
-	if v := root.get("version"); v != nil {
+	if v := root.Get("version"); v != nil {
 		switch {
-		case v.kind == kindNumber && v.str == "1":
+		case v.Kind == jsontree.Number && v.Str == "1":
 			format = 1
-		case v.kind == kindNumber && (v.str == "2" || v.str == "3"):
+		case v.Kind == jsontree.Number && (v.Str == "2" || v.Str == "3"):
 			format = 2
 		default:
-			return inventory.Inventory{}, errors.Join(append(errs, inventory.Errorf(in.Path, v.line,
-				"Package.resolved version %s is not supported (versions 1 to 3 are)", describe(v)))...)
+			return inventory.Inventory{}, errors.Join(append(errs, inventory.Errorf(in.Path, v.Line,
+				"Package.resolved version %s is not supported (versions 1 to 3 are)", v.Describe()))...)
 		}
 	}
-	var pins *node
+	var pins *jsontree.Node
 	switch {
-	case format == 1 || (format == 0 && root.get("object") != nil):
+	case format == 1 || (format == 0 && root.Get("object") != nil):
 		format = 1
-		obj := root.get("object")
-		if obj != nil && obj.kind != kindObject {
-			return inventory.Inventory{}, errors.Join(append(errs, inventory.Errorf(in.Path, obj.line,
-				"\"object\" is a JSON %s, want an object", obj.kindName()))...)
+		obj := root.Get("object")
+		if obj != nil && obj.Kind != jsontree.Object {
+			return inventory.Inventory{}, errors.Join(append(errs, inventory.Errorf(in.Path, obj.Line,
+				"\"object\" is a JSON %s, want an object", obj.KindName()))...)
 		}
-		pins = obj.get("pins")
-	case format == 2 || root.get("pins") != nil:
+		pins = obj.Get("pins")
+	case format == 2 || root.Get("pins") != nil:
 		format = 2
-		pins = root.get("pins")
+		pins = root.Get("pins")
 	default:
-		if !root.complete {
+		if !root.Complete {
 			return inventory.Inventory{}, errors.Join(errs...)
 		}
-		return inventory.Inventory{}, inventory.Errorf(in.Path, root.line, "no \"pins\", \"object\" or \"version\": not a Package.resolved")
+		return inventory.Inventory{}, inventory.Errorf(in.Path, root.Line, "no \"pins\", \"object\" or \"version\": not a Package.resolved")
 	}
 	if pins == nil {
 		return inventory.Inventory{}, errors.Join(errs...)
 	}
-	if pins.kind != kindArray {
-		return inventory.Inventory{}, errors.Join(append(errs, inventory.Errorf(in.Path, pins.line,
-			"\"pins\" is a JSON %s, want an array", pins.kindName()))...)
+	if pins.Kind != jsontree.Array {
+		return inventory.Inventory{}, errors.Join(append(errs, inventory.Errorf(in.Path, pins.Line,
+			"\"pins\" is a JSON %s, want an array", pins.KindName()))...)
 	}
 
 	var pkgs []inventory.Package
-	for i, pin := range pins.items {
+	for i, pin := range pins.Items {
 		if i%ctxCheckEvery == ctxCheckEvery-1 {
 			if err := ctx.Err(); err != nil {
 				return inventory.Inventory{}, err
 			}
 		}
-		if !pin.complete {
+		if !pin.Complete {
 			continue // the syntax error covers it
 		}
 		p, err := toPackage(in.Path, format, pin)
@@ -143,30 +128,30 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 
 // toPackage turns a pin of the given format (1, or 2 for versions 2 and 3)
 // into a package.
-func toPackage(file string, format int, pin *node) (inventory.Package, error) {
-	if pin.kind != kindObject {
-		return inventory.Package{}, inventory.Errorf(file, pin.line, "pin is a JSON %s, want an object", pin.kindName())
+func toPackage(file string, format int, pin *jsontree.Node) (inventory.Package, error) {
+	if pin.Kind != jsontree.Object {
+		return inventory.Package{}, inventory.Errorf(file, pin.Line, "pin is a JSON %s, want an object", pin.KindName())
 	}
 	idKey, locKey := "identity", "location"
 	if format == 1 {
 		idKey, locKey = "package", "repositoryURL"
 	}
-	line := pin.line
-	for _, m := range pin.members {
-		if m.key == idKey {
-			line = m.line
+	line := pin.Line
+	for _, m := range pin.Members {
+		if m.Key == idKey {
+			line = m.Line
 			break
 		}
 	}
-	identity, _ := pin.get(idKey).text()
-	location, _ := pin.get(locKey).text()
-	kind, _ := pin.get("kind").text()
+	identity, _ := pin.Get(idKey).Text()
+	location, _ := pin.Get(locKey).Text()
+	kind, _ := pin.Get("kind").Text()
 	label := identity
 	if label == "" {
 		label = location
 	}
-	state := pin.get("state")
-	if state == nil || state.kind != kindObject {
+	state := pin.Get("state")
+	if state == nil || state.Kind != jsontree.Object {
 		return inventory.Package{}, inventory.Errorf(file, line, "pin %q has no \"state\" object", label)
 	}
 	p := inventory.Package{
@@ -204,9 +189,9 @@ func toPackage(file string, format int, pin *node) (inventory.Package, error) {
 		return inventory.Package{}, inventory.Errorf(file, line, "pin %q has unknown kind %q", label, kind)
 	}
 
-	version, _ := state.get("version").text()
-	branch, _ := state.get("branch").text()
-	revision, _ := state.get("revision").text()
+	version, _ := state.Get("version").Text()
+	branch, _ := state.Get("branch").Text()
+	revision, _ := state.Get("revision").Text()
 	switch {
 	case version != "":
 		p.Version = version
@@ -261,16 +246,4 @@ func urlName(loc string) (name string, ok bool) {
 		return "", false
 	}
 	return strings.ToLower(host) + "/" + rest, true
-}
-
-// describe shows a scalar node's value for messages.
-func describe(n *node) string {
-	switch n.kind {
-	case kindString:
-		return fmt.Sprintf("%q", n.str)
-	case kindNumber:
-		return n.str
-	default:
-		return "of type " + n.kindName()
-	}
 }
