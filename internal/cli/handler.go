@@ -26,6 +26,7 @@ const formats = "table, json, sarif, markdown, openvex or cyclonedx-vex"
 type handlerOptions struct {
 	color          bool
 	showSuppressed bool
+	explain        bool
 	// timestamp dates VEX documents; zero means now. SOURCE_DATE_EPOCH
 	// sets it, for reproducible output.
 	timestamp time.Time
@@ -41,7 +42,7 @@ func newHandler(format string, out io.Writer, o handlerOptions) (report.Handler,
 	}}
 	switch format {
 	case "table", "":
-		return table.New(out, table.Options{Color: o.color, Width: terminalWidth(out), ShowSuppressed: o.showSuppressed}), nil
+		return table.New(out, table.Options{Color: o.color, Width: terminalWidth(out), ShowSuppressed: o.showSuppressed, Explain: o.explain}), nil
 	case "json":
 		return jsonreport.New(out), nil
 	case "sarif":

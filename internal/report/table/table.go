@@ -29,6 +29,8 @@ type Options struct {
 	// ShowSuppressed lists suppressed findings with why, instead of only
 	// counting them.
 	ShowSuppressed bool
+	// Explain lists, under each finding, the reasons for its priority.
+	Explain bool
 }
 
 // Handler writes the table when the scan finishes.
@@ -222,7 +224,7 @@ func (p *printer) wrapped(in int, text string) {
 
 // cells are the texts of one finding's row, before fitting.
 type cells struct {
-	pkg, version, id, aliases, level, vector, fixed, relation, summary string
+	pkg, version, id, aliases, level, vector, fixed, relation, priority, summary string
 	finding                                                            *result.Finding
 }
 
@@ -236,6 +238,7 @@ func cellsOf(f *result.Finding) cells {
 		vector:   clean(f.Severity.Vector),
 		fixed:    "no fix",
 		relation: relationText(f.Relation, f.Scope),
+		priority: strconv.FormatFloat(f.Priority.Score, 'f', -1, 64),
 		summary:  clean(f.Summary),
 	}
 	if len(f.Fixed) > 0 {
@@ -253,14 +256,17 @@ type layout struct {
 	allAliases bool // show every alias, not the first and a count
 	summary    int  // width of the summary column; 0 drops it
 	below      bool // the summary goes on a line below the row
-	widths     [7]int
+	widths     [8]int
 }
 
-var header = [7]string{"PACKAGE", "VERSION", "VULNERABILITY", "SEVERITY", "FIXED IN", "RELATION", "SUMMARY"}
+var header = [8]string{"PACKAGE", "VERSION", "VULNERABILITY", "SEVERITY", "FIXED IN", "RELATION", "PRIORITY", "SUMMARY"}
 
-// row returns the seven cell texts of c under the layout, the summary
+// summaryCol is the index of the summary, the last column.
+const summaryCol = len(header) - 1
+
+// row returns the cell texts of c under the layout, the summary
 // truncated to the column width.
-func (l *layout) row(c *cells) [7]string {
+func (l *layout) row(c *cells) [8]string {
 	id := c.id
 	if c.aliases != "" {
 		aliases := c.aliases
@@ -279,7 +285,7 @@ func (l *layout) row(c *cells) [7]string {
 	if l.summary > 0 {
 		summary = truncate(c.summary, l.summary)
 	}
-	return [7]string{c.pkg, c.version, id, sev, c.fixed, c.relation, summary}
+	return [8]string{c.pkg, c.version, id, sev, c.fixed, c.relation, c.priority, summary}
 }
 
 // layout picks the most complete layout that fits the width, or nil when
@@ -309,7 +315,7 @@ func (p *printer) layout(groups []group) *layout {
 		}
 		avail := p.opts.Width - l.fixedWidth() - gap
 		switch {
-		case l.widths[6] <= avail:
+		case l.widths[summaryCol] <= avail:
 			return &l
 		case avail >= minSummary:
 			l.summary = avail
@@ -328,9 +334,9 @@ func (p *printer) layout(groups []group) *layout {
 // fixedWidth is the width of a row without its summary column.
 func (l *layout) fixedWidth() int {
 	w := indent
-	for i := 0; i < 6; i++ {
+	for i := 0; i < summaryCol; i++ {
 		w += l.widths[i]
-		if i < 5 {
+		if i < summaryCol-1 {
 			w += gap
 		}
 	}
@@ -348,15 +354,15 @@ func (l *layout) measure(all []*cells) {
 		}
 	}
 	if l.summary == 0 {
-		l.widths[6] = 0
+		l.widths[summaryCol] = 0
 	}
 }
 
 // table writes the rows of one source.
 func (p *printer) table(g group, l *layout) {
-	cols := 7
+	cols := len(header)
 	if l.summary == 0 {
-		cols = 6
+		cols = summaryCol
 	}
 	p.tableRow(header[:cols], l, nil)
 	for i := range g.rows {
@@ -366,6 +372,11 @@ func (p *printer) table(g group, l *layout) {
 		if l.below && c.summary != "" {
 			const in = indent + 2
 			p.line(strings.Repeat(" ", in) + truncate(c.summary, p.opts.Width-in))
+		}
+		if p.opts.Explain {
+			for _, reason := range c.finding.Priority.Reasons {
+				p.wrapped(indent+2, "priority "+clean(reason))
+			}
 		}
 	}
 }
