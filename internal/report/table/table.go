@@ -225,7 +225,7 @@ func (p *printer) wrapped(in int, text string) {
 // cells are the texts of one finding's row, before fitting.
 type cells struct {
 	pkg, version, id, aliases, level, vector, fixed, relation, priority, summary string
-	finding                                                            *result.Finding
+	finding                                                                      *result.Finding
 }
 
 func cellsOf(f *result.Finding) cells {
