@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/patchline/patchline/internal/inventory"
 )
@@ -87,18 +88,26 @@ func CheckErrors(tb testing.TB, want []string, err error) {
 	}
 }
 
+// IgnoreGraph is a [cmp.Option] that leaves out of a comparison of packages
+// the fields of the dependency graph and the checksums and licences (ID,
+// DependsOn, Hashes, Licenses), for tests about the other fields; [CheckGraph]
+// and [CheckEdges] check those.
+func IgnoreGraph() cmp.Option {
+	return cmpopts.IgnoreFields(inventory.Package{}, "ID", "DependsOn", "Hashes", "Licenses")
+}
+
 // CheckPackages reports a test error when got differs from want, the whole
-// inventory in order.
+// inventory in order, leaving out the fields [IgnoreGraph] names.
 func CheckPackages(tb testing.TB, want, got []inventory.Package) {
 	tb.Helper()
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, got, IgnoreGraph()); diff != "" {
 		tb.Errorf("packages (-want +got):\n%s", diff)
 	}
 }
 
 // CheckSome reports a test error unless got holds count packages, among
 // them each of some, found by its location: for real fixtures too large to
-// list whole.
+// list whole. It leaves out the fields [IgnoreGraph] names.
 func CheckSome(tb testing.TB, count int, some, got []inventory.Package) {
 	tb.Helper()
 	if len(got) != count {
@@ -110,7 +119,7 @@ func CheckSome(tb testing.TB, count int, some, got []inventory.Package) {
 			tb.Errorf("no package at %s:%d, want %s", want.Location.File, want.Location.Line, want.Name)
 			continue
 		}
-		if diff := cmp.Diff(want, p); diff != "" {
+		if diff := cmp.Diff(want, p, IgnoreGraph()); diff != "" {
 			tb.Errorf("package at %s:%d (-want +got):\n%s", want.Location.File, want.Location.Line, diff)
 		}
 	}
@@ -165,5 +174,95 @@ func AddSeeds(f *testing.F, dir, pattern string) {
 	}
 	if n == 0 {
 		f.Fatalf("no file matching %q below %q to seed from", pattern, dir)
+	}
+}
+
+// CheckGraph reports a test error unless the dependency graph of inv is
+// consistent: every package with an ID has one no other package has, and
+// every ID in a DependsOn list or in Roots is the ID of some package. A
+// package without an ID is allowed (the format records no graph for it) but
+// must then have no DependsOn.
+func CheckGraph(tb testing.TB, inv inventory.Inventory) {
+	tb.Helper()
+	ids := make(map[string]int, len(inv.Packages))
+	for i, p := range inv.Packages {
+		if p.ID == "" {
+			if len(p.DependsOn) > 0 {
+				tb.Errorf("package %d (%s %s) has no ID but depends on %q", i, p.Name, p.Version, p.DependsOn)
+			}
+			continue
+		}
+		if j, ok := ids[p.ID]; ok {
+			tb.Errorf("packages %d and %d have the same ID %q", j, i, p.ID)
+			continue
+		}
+		ids[p.ID] = i
+	}
+	for _, p := range inv.Packages {
+		seen := make(map[string]bool, len(p.DependsOn))
+		for _, d := range p.DependsOn {
+			if _, ok := ids[d]; !ok {
+				tb.Errorf("package %q depends on %q, which is no package's ID", p.ID, d)
+			}
+			if seen[d] {
+				tb.Errorf("package %q lists dependency %q twice", p.ID, d)
+			}
+			seen[d] = true
+		}
+	}
+	for _, r := range inv.Roots {
+		if _, ok := ids[r]; !ok {
+			tb.Errorf("root %q is no package's ID", r)
+		}
+	}
+}
+
+// EdgeCount returns the number of DependsOn edges of all packages.
+func EdgeCount(pkgs []inventory.Package) int {
+	n := 0
+	for _, p := range pkgs {
+		n += len(p.DependsOn)
+	}
+	return n
+}
+
+// CheckEdges reports a test error unless, for each ID in want, the package
+// with that ID depends on at least the IDs listed (in any order), so that a
+// test of a real fixture can check a few edges without listing them all.
+func CheckEdges(tb testing.TB, want map[string][]string, got []inventory.Package) {
+	tb.Helper()
+	byID := make(map[string]inventory.Package, len(got))
+	for _, p := range got {
+		byID[p.ID] = p
+	}
+	for id, deps := range want {
+		p, ok := byID[id]
+		if !ok {
+			tb.Errorf("no package with ID %q", id)
+			continue
+		}
+		has := make(map[string]bool, len(p.DependsOn))
+		for _, d := range p.DependsOn {
+			has[d] = true
+		}
+		for _, d := range deps {
+			if !has[d] {
+				tb.Errorf("package %q: DependsOn = %q, want it to include %q", id, p.DependsOn, d)
+			}
+		}
+	}
+}
+
+// CheckRoots reports a test error unless inv.Roots includes each of want.
+func CheckRoots(tb testing.TB, want []string, inv inventory.Inventory) {
+	tb.Helper()
+	has := make(map[string]bool, len(inv.Roots))
+	for _, r := range inv.Roots {
+		has[r] = true
+	}
+	for _, r := range want {
+		if !has[r] {
+			tb.Errorf("Roots = %q, want it to include %q", inv.Roots, r)
+		}
 	}
 }

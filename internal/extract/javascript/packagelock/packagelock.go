@@ -33,6 +33,21 @@
 // Scope is dev for "dev" or "devOptional" entries, optional for "optional"
 // entries and prod otherwise.
 //
+// # Dependency graph, hashes and licences
+//
+// A package's ID is its install path ("node_modules/a/node_modules/b"), the
+// key of its "packages" entry or, in version 1, the path of its nested
+// entry. DependsOn lists the packages that Node's resolution, walking up the
+// node_modules folders from the package's own, finds for the names in its
+// dependencies, optionalDependencies and peerDependencies (version 2 and 3)
+// or "requires" (version 1). Roots are the packages so found for the
+// project's and workspaces' own lists (version 2 and 3), or the top-level
+// entries the package.json beside a version 1 lockfile names. Names that
+// resolve to nothing reported (not installed, a link to a workspace folder)
+// are left out, logged at debug level unless optional or peer dependencies.
+// Hashes are the "integrity" strings as written; Licenses is the "license"
+// of a version 2 or 3 entry when it is a string.
+//
 // # Skipped entries
 //
 // Entries that are not registry packages are skipped and logged (see
@@ -126,8 +141,7 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 		lines: lineCounter{data: data, line: 1},
 		log:   e.log,
 	}
-	pkgs, err := p.parse(in)
-	return inventory.Inventory{Packages: pkgs}, err
+	return p.parse(in)
 }
 
 // readAll reads the input into a buffer sized from its file info or reader
@@ -205,13 +219,13 @@ func (p *parser) entryError(err error, what string) {
 	p.errs = append(p.errs, p.scanError(err, what))
 }
 
-func (p *parser) parse(in *inventory.Input) ([]inventory.Package, error) {
+func (p *parser) parse(in *inventory.Input) (inventory.Inventory, error) {
 	s := &scanner{data: p.data}
 	if s.peek() != '{' {
 		if s.pos >= len(p.data) {
-			return nil, inventory.Errorf(p.path, 1, "empty file: a package-lock.json holds a JSON object (run `npm install` to write it)")
+			return inventory.Inventory{}, inventory.Errorf(p.path, 1, "empty file: a package-lock.json holds a JSON object (run `npm install` to write it)")
 		}
-		return nil, p.errorAt(s.pos, fmt.Errorf("not a package-lock.json: want a JSON object, got %s", quoteChar(p.data[s.pos])))
+		return inventory.Inventory{}, p.errorAt(s.pos, fmt.Errorf("not a package-lock.json: want a JSON object, got %s", quoteChar(p.data[s.pos])))
 	}
 	var (
 		lockVersion  = -1
@@ -254,33 +268,33 @@ func (p *parser) parse(in *inventory.Input) ([]inventory.Package, error) {
 	}
 	if err != nil {
 		// Keep what was read: it is returned with the error.
-		var pkgs []inventory.Package
+		var inv inventory.Inventory
 		if havePackages {
-			pkgs = p.packagesV2(entries)
+			inv.Packages, inv.Roots = p.packagesV2(entries)
 		}
-		return pkgs, errors.Join(append(p.errs, p.scanError(err, `"lockfileVersion"`))...)
+		return inv, errors.Join(append(p.errs, p.scanError(err, `"lockfileVersion"`))...)
 	}
 	if lockVersion < 0 {
 		// Every npm release that writes lockfiles writes lockfileVersion; a
 		// package.json, for one, has "dependencies" but no lockfileVersion.
-		return nil, inventory.Errorf(p.path, 1, "not a package-lock.json: no lockfileVersion")
+		return inventory.Inventory{}, inventory.Errorf(p.path, 1, "not a package-lock.json: no lockfileVersion")
 	}
 	if lockVersion > 3 {
 		// A newer format may mean something else by the same fields.
-		return nil, p.errorAt(versionAt, fmt.Errorf("unsupported lockfileVersion %d: patchline reads 1 to 3", lockVersion))
+		return inventory.Inventory{}, p.errorAt(versionAt, fmt.Errorf("unsupported lockfileVersion %d: patchline reads 1 to 3", lockVersion))
 	}
-	var pkgs []inventory.Package
+	var inv inventory.Inventory
 	switch {
 	case havePackages:
-		pkgs = p.packagesV2(entries)
+		inv.Packages, inv.Roots = p.packagesV2(entries)
 	case v1Start >= 0:
 		var err error
-		pkgs, err = p.packagesV1(in, v1Start)
+		inv, err = p.packagesV1(in, v1Start)
 		if err != nil {
 			p.errs = append(p.errs, err)
 		}
 	}
-	return pkgs, errors.Join(p.errs...)
+	return inv, errors.Join(p.errs...)
 }
 
 // deps is the part of a package.json that says what a folder depends on.

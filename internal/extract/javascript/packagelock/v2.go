@@ -19,6 +19,8 @@ type entryV2 struct {
 	devOptional bool
 	inBundle    bool
 	extraneous  bool
+	integrity   string
+	license     string
 }
 
 // rawEntry is one key of the "packages" map with its value.
@@ -27,8 +29,16 @@ type rawEntry struct {
 	line   int
 	folder bool // key has no node_modules segment: project, workspace or local folder
 	entry  entryV2
-	deps   []string // names a folder depends on
-	bad    bool     // the value did not read; already reported
+	deps   []depName // names the entry depends on, in file order
+	bad    bool      // the value did not read; already reported
+}
+
+// depName is a name in one of an entry's dependency lists.
+type depName struct {
+	name string
+	// quiet: an optionalDependencies or peerDependencies name, which npm
+	// may leave uninstalled; not finding it is not worth a log line.
+	quiet bool
 }
 
 // ctxCheckEvery is how many entries are parsed between checks of ctx.
@@ -95,12 +105,25 @@ func (p *parser) readFieldV2(s *scanner, r *rawEntry, field []byte) error {
 		e.inBundle, err = s.boolValue()
 	case "extraneous":
 		e.extraneous, err = s.boolValue()
-	case "dependencies", "devDependencies", "optionalDependencies", "peerDependencies":
-		if !r.folder {
+	case "integrity":
+		if s.peek() != '"' {
 			return s.skip()
 		}
+		e.integrity, err = s.stringValue()
+	case "license":
+		if s.peek() != '"' {
+			// Old packages wrote {"type": ...} objects; not an SPDX expression.
+			return s.skip()
+		}
+		e.license, err = s.stringValue()
+	case "dependencies", "devDependencies", "optionalDependencies", "peerDependencies":
+		if !r.folder && string(field) == "devDependencies" {
+			// Not installed for a dependency; npm does not write them.
+			return s.skip()
+		}
+		quiet := string(field) == "optionalDependencies" || string(field) == "peerDependencies"
 		err = s.objectOrSkip(func(name []byte, _ int) error {
-			r.deps = append(r.deps, string(name))
+			r.deps = append(r.deps, depName{name: string(name), quiet: quiet})
 			return s.skip()
 		})
 	default:
@@ -122,8 +145,9 @@ func installedName(key string) string {
 	return key[strings.LastIndex(key, nm)+len(nm):]
 }
 
-// packagesV2 turns "packages" entries into packages.
-func (p *parser) packagesV2(entries []rawEntry) []inventory.Package {
+// packagesV2 turns "packages" entries into packages, and returns them with
+// the IDs of the packages the project depends on directly.
+func (p *parser) packagesV2(entries []rawEntry) ([]inventory.Package, []string) {
 	index := make(map[string]int, len(entries))
 	for i, r := range entries {
 		index[r.key] = i
@@ -137,15 +161,17 @@ func (p *parser) packagesV2(entries []rawEntry) []inventory.Package {
 		if r.key == "" {
 			haveRoot = true
 		}
-		for _, name := range r.deps {
-			if i, ok := resolve(index, r.key, name); ok {
+		for _, d := range r.deps {
+			if i, ok := resolve(index, r.key, d.name); ok {
 				direct[i] = true
 			}
 		}
 	}
 
 	pkgs := make([]inventory.Package, 0, len(entries))
+	at := make([]int, len(entries)) // index in pkgs of each entry's package, or -1
 	for i, r := range entries {
+		at[i] = -1
 		if r.bad {
 			continue
 		}
@@ -198,6 +224,11 @@ func (p *parser) packagesV2(entries []rawEntry) []inventory.Package {
 		if e.extraneous {
 			extraneous = "extraneous: installed but not required by anything"
 		}
+		var licenses []string
+		if e.license != "" {
+			licenses = []string{e.license}
+		}
+		at[i] = len(pkgs)
 		pkgs = append(pkgs, inventory.Package{
 			Ecosystem: inventory.Npm,
 			Name:      name,
@@ -206,9 +237,54 @@ func (p *parser) packagesV2(entries []rawEntry) []inventory.Package {
 			Scope:     scopeOf(e.dev, e.optional, e.devOptional),
 			Location:  inventory.Location{File: p.path, Line: r.line},
 			Note:      joinNotes(aliasNote, src, bundled, extraneous),
+			ID:        r.key,
+			Hashes:    integrityHashes(e.integrity),
+			Licenses:  licenses,
 		})
 	}
-	return pkgs
+	roots := p.edgesV2(entries, index, at, pkgs)
+	return pkgs, roots
+}
+
+// edgesV2 fills the DependsOn of pkgs (at maps entries to them) by resolving
+// each entry's dependency names as Node would, and returns the IDs of the
+// packages that the project and its workspaces depend on directly. A name
+// that resolves to nothing reported (not installed, a link to a folder) is
+// left out.
+func (p *parser) edgesV2(entries []rawEntry, index map[string]int, at []int, pkgs []inventory.Package) []string {
+	var roots []string
+	rootSeen := make(map[int]bool)
+	for i, r := range entries {
+		if r.bad || len(r.deps) == 0 || !r.folder && at[i] < 0 {
+			continue
+		}
+		var out []string
+		seen := make(map[int]bool, len(r.deps))
+		for _, d := range r.deps {
+			j, ok := resolve(index, r.key, d.name)
+			if !ok || at[j] < 0 {
+				if !d.quiet {
+					p.log.Debug("dependency not resolved", "file", p.path, "line", r.line, "key", r.key, "dependency", d.name)
+				}
+				continue
+			}
+			if r.folder {
+				if !rootSeen[j] {
+					rootSeen[j] = true
+					roots = append(roots, pkgs[at[j]].ID)
+				}
+				continue
+			}
+			if !seen[j] {
+				seen[j] = true
+				out = append(out, pkgs[at[j]].ID)
+			}
+		}
+		if !r.folder {
+			pkgs[at[i]].DependsOn = out
+		}
+	}
+	return roots
 }
 
 // resolve finds the entry Node would load for name required from folder:
@@ -217,6 +293,14 @@ func (p *parser) packagesV2(entries []rawEntry) []inventory.Package {
 // with file:) from its real path, so the project's node_modules is not
 // searched for it.
 func resolve(index map[string]int, folder, name string) (int, bool) {
+	return resolveWith(func(key string) (int, bool) {
+		i, ok := index[key]
+		return i, ok
+	}, folder, name)
+}
+
+// resolveWith is [resolve] with the install paths looked up by lookup.
+func resolveWith(lookup func(key string) (int, bool), folder, name string) (int, bool) {
 	outside := isOutside(folder)
 	dir := folder
 	for {
@@ -224,7 +308,7 @@ func resolve(index map[string]int, folder, name string) (int, bool) {
 		if dir != "" {
 			key = dir + "/" + key
 		}
-		if i, ok := index[key]; ok {
+		if i, ok := lookup(key); ok {
 			return i, true
 		}
 		if dir == "" {
@@ -248,4 +332,13 @@ func isOutside(folder string) bool {
 // skip logs an entry that is not reported as a package.
 func (p *parser) skip(line int, key, reason string) {
 	p.log.Debug("skipped lockfile entry", "file", p.path, "line", line, "key", key, "reason", reason)
+}
+
+// integrityHashes splits an "integrity" value (one or more space-separated
+// Subresource Integrity strings) into hashes as written; nil when empty.
+func integrityHashes(integrity string) []string {
+	if f := strings.Fields(integrity); len(f) > 0 {
+		return f
+	}
+	return nil
 }

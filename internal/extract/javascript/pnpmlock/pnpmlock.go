@@ -37,6 +37,16 @@
 // "devOptional", counted as dev). Workspace packages are not walked through:
 // each importer contributes its own roots.
 //
+// # Dependency graph and hashes
+//
+// A package's ID is its key as written (peer suffixes included, as they
+// tell installed copies apart). DependsOn lists the entries that its
+// dependencies and optionalDependencies resolve to, and Roots those of
+// every importer's lists (or, for single-project lockfiles of versions 5
+// and 6, of the top-level lists); references to workspace folders (link:)
+// and local entries are left out. Hashes holds resolution.integrity as
+// written. pnpm records no licences.
+//
 // # Errors
 //
 // An empty file, or one without lockfileVersion, is an error: pnpm writes
@@ -111,16 +121,17 @@ const (
 
 // entry is one installed copy.
 type entry struct {
-	key      string
-	line     int
-	name     string
-	version  string
-	note     string
-	skip     string // why the entry is not a package, or ""
-	bad      bool   // already reported as an error
-	deps     []edge
-	dev      *bool // "dev" of versions 5 and 6
-	optional bool  // "optional" of versions 5 and 6
+	key       string
+	line      int
+	name      string
+	version   string
+	note      string
+	skip      string // why the entry is not a package, or ""
+	bad       bool   // already reported as an error
+	deps      []edge
+	dev       *bool  // "dev" of versions 5 and 6
+	optional  bool   // "optional" of versions 5 and 6
+	integrity string // resolution.integrity
 }
 
 // edge is a dependency: a name and the reference the lockfile gives for it
@@ -157,43 +168,48 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 		return inventory.Inventory{}, fmt.Errorf("read %q: %w", in.Path, err)
 	}
 	p := &parser{ctx: ctx, path: in.Path, log: e.log}
-	pkgs, err := p.parse(data)
+	inv, err := p.parse(data)
 	if err != nil {
 		p.errs = append(p.errs, err)
 	}
-	return inventory.Inventory{Packages: pkgs}, errors.Join(p.errs...)
+	return inv, errors.Join(p.errs...)
 }
 
-func (p *parser) parse(data []byte) ([]inventory.Package, error) {
+func (p *parser) parse(data []byte) (inventory.Inventory, error) {
+	pkgs, roots, err := p.parseGraph(data)
+	return inventory.Inventory{Packages: pkgs, Roots: roots}, err
+}
+
+func (p *parser) parseGraph(data []byte) ([]inventory.Package, []string, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, inventory.Errorf(p.path, 1, "empty file: a pnpm-lock.yaml has a lockfileVersion (run `pnpm install` to write it)")
+		return nil, nil, inventory.Errorf(p.path, 1, "empty file: a pnpm-lock.yaml has a lockfileVersion (run `pnpm install` to write it)")
 	}
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
-		return nil, yamllock.DecodeError(p.path, err)
+		return nil, nil, yamllock.DecodeError(p.path, err)
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		line := 1
 		if len(doc.Content) > 0 {
 			line = doc.Content[0].Line
 		}
-		return nil, inventory.Errorf(p.path, line, "not a pnpm-lock.yaml: want a mapping with lockfileVersion")
+		return nil, nil, inventory.Errorf(p.path, line, "not a pnpm-lock.yaml: want a mapping with lockfileVersion")
 	}
 	top := fields(doc.Content[0])
 
 	ver, ok := top["lockfileVersion"]
 	if !ok {
-		return nil, inventory.Errorf(p.path, 1, "not a pnpm-lock.yaml: no lockfileVersion")
+		return nil, nil, inventory.Errorf(p.path, 1, "not a pnpm-lock.yaml: no lockfileVersion")
 	}
 	f, err := formatOf(ver.value.Value)
 	if err != nil {
-		return nil, inventory.Errorf(p.path, ver.key.Line, "%v", err)
+		return nil, nil, inventory.Errorf(p.path, ver.key.Line, "%v", err)
 	}
 	p.format = f
 
 	roots, haveImporters, err := p.importers(top)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var entries []entry
 	switch f {
@@ -205,7 +221,7 @@ func (p *parser) parse(data []byte) ([]inventory.Package, error) {
 		meta := map[string]*yaml.Node{}
 		if pk, ok := top["packages"]; ok {
 			if err := p.mapping(pk, "packages"); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			for i := 0; i+1 < len(pk.value.Content); i += 2 {
 				meta[pk.value.Content[i].Value] = pk.value.Content[i+1]
@@ -218,7 +234,7 @@ func (p *parser) parse(data []byte) ([]inventory.Package, error) {
 		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	index := make(map[string]int, len(entries))
@@ -248,7 +264,8 @@ func (p *parser) parse(data []byte) ([]inventory.Package, error) {
 	} else {
 		scopes = flagScopes(entries)
 	}
-	return p.packages(entries, direct, scopes), nil
+	pkgs, at := p.packages(entries, direct, scopes)
+	return pkgs, g.edges(pkgs, at, roots), nil
 }
 
 // formatOf maps a lockfileVersion to its key format.
@@ -453,6 +470,11 @@ func (p *parser) entry(k, v *yaml.Node, meta map[string]*yaml.Node) (entry, erro
 		}
 		e.dev = &b
 	}
+	if r, ok := info["resolution"]; ok && r.value.Kind == yaml.MappingNode {
+		if in, ok := fields(r.value)["integrity"]; ok && in.value.Kind == yaml.ScalarNode {
+			e.integrity = in.value.Value
+		}
+	}
 	if o, ok := f["optional"]; ok {
 		b, err := p.boolValue(o, k.Value)
 		if err != nil {
@@ -616,11 +638,52 @@ func (g *graph) scopes(roots []root) []inventory.Scope {
 	return deps.Scopes(rs)
 }
 
-// packages turns entries into packages. direct is nil when the relation is
-// unknown.
-func (p *parser) packages(entries []entry, direct []bool, scopes []inventory.Scope) []inventory.Package {
+// edges fills the DependsOn of pkgs (at maps entries to them, -1 for none)
+// from the entries' dependencies, and returns the IDs of the packages the
+// importers depend on. References to nothing reported (links to workspace
+// folders, skipped or missing entries) are left out.
+func (g *graph) edges(pkgs []inventory.Package, at []int, roots []root) []string {
+	target := func(name, ref string) (string, bool) {
+		j, ok := g.resolve(name, ref)
+		if !ok || at[j] < 0 {
+			return "", false
+		}
+		return pkgs[at[j]].ID, true
+	}
+	for i, e := range g.entries {
+		if at[i] < 0 || len(e.deps) == 0 {
+			continue
+		}
+		var out []string
+		seen := make(map[string]bool, len(e.deps))
+		for _, d := range e.deps {
+			if id, ok := target(d.name, d.ref); ok && !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+		pkgs[at[i]].DependsOn = out
+	}
+	var ids []string
+	seen := make(map[string]bool)
+	for _, r := range roots {
+		if id, ok := target(r.name, r.ref); ok && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// packages turns entries into packages, and returns them with the index in
+// them of each entry's package (-1 for none). direct is nil when the
+// relation is unknown.
+func (p *parser) packages(entries []entry, direct []bool, scopes []inventory.Scope) ([]inventory.Package, []int) {
 	pkgs := make([]inventory.Package, 0, len(entries))
+	at := make([]int, len(entries))
+	ids := make(map[string]bool, len(entries))
 	for i, e := range entries {
+		at[i] = -1
 		switch {
 		case e.bad:
 			continue
@@ -635,6 +698,17 @@ func (p *parser) packages(entries []entry, direct []bool, scopes []inventory.Sco
 				rel = inventory.RelationDirect
 			}
 		}
+		var id string
+		if !ids[e.key] {
+			// A key repeated in the file resolves to its first entry.
+			ids[e.key] = true
+			id = e.key
+			at[i] = len(pkgs)
+		}
+		var hashes []string
+		if e.integrity != "" {
+			hashes = []string{e.integrity}
+		}
 		pkgs = append(pkgs, inventory.Package{
 			Ecosystem: inventory.Npm,
 			Name:      e.name,
@@ -643,9 +717,11 @@ func (p *parser) packages(entries []entry, direct []bool, scopes []inventory.Sco
 			Scope:     scopes[i],
 			Location:  inventory.Location{File: p.path, Line: e.line},
 			Note:      e.note,
+			ID:        id,
+			Hashes:    hashes,
 		})
 	}
-	return pkgs
+	return pkgs, at
 }
 
 // truncate shortens s for an error message.

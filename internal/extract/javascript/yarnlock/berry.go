@@ -18,27 +18,27 @@ import (
 // berry parses a Yarn 2+ lockfile: a YAML mapping from descriptor lists
 // ("a@npm:^1.0.0, a@npm:^1.2.0") to entries with version, resolution
 // ("a@npm:1.2.3") and dependencies, plus a __metadata entry.
-func (p *parser) berry(data []byte) ([]inventory.Package, error) {
+func (p *parser) berry(data []byte) (inventory.Inventory, error) {
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, nil
+			return inventory.Inventory{}, nil
 		}
-		return nil, yamllock.DecodeError(p.path, err)
+		return inventory.Inventory{}, yamllock.DecodeError(p.path, err)
 	}
 	if len(doc.Content) == 0 {
-		return nil, nil
+		return inventory.Inventory{}, nil
 	}
 	top := doc.Content[0]
 	if top.Kind != yaml.MappingNode {
-		return nil, inventory.Errorf(p.path, top.Line, "want a mapping of lockfile entries, got %s", yamllock.KindName(top))
+		return inventory.Inventory{}, inventory.Errorf(p.path, top.Line, "want a mapping of lockfile entries, got %s", yamllock.KindName(top))
 	}
 	var entries []entry
 	byResolution := make(map[string]int)
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		if i%(2*ctxCheckEvery) == 0 {
 			if err := p.ctx.Err(); err != nil {
-				return nil, err
+				return inventory.Inventory{}, err
 			}
 		}
 		k, v := top.Content[i], top.Content[i+1]
@@ -88,7 +88,7 @@ func (p *parser) berry(data []byte) ([]inventory.Package, error) {
 	if workspaces == 0 {
 		direct = nil
 	}
-	return p.packages(entries, direct, g.scopes(roots)), nil
+	return p.packages(g, direct, g.scopes(roots), roots), nil
 }
 
 // berryEntry reads one entry. It returns the entry's resolution, by which
@@ -129,6 +129,15 @@ func (p *parser) berryEntry(k, v *yaml.Node) (entry, string, error) {
 			}
 			for j := 0; j+1 < len(fv.Content); j += 2 {
 				e.deps = append(e.deps, edge{name: fv.Content[j].Value, rng: fv.Content[j+1].Value})
+			}
+		case "checksum":
+			if fv.Kind == yaml.ScalarNode && fv.Value != "" {
+				// "10c0/<hex>": a cache key, then the SHA-512 of Yarn's archive.
+				sum := fv.Value
+				if _, after, ok := strings.Cut(sum, "/"); ok {
+					sum = after
+				}
+				e.hash = "sha512:" + sum
 			}
 		case "dependenciesMeta":
 			for j := 0; fv.Kind == yaml.MappingNode && j+1 < len(fv.Content); j += 2 {

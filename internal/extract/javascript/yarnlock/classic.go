@@ -17,7 +17,7 @@ import (
 // entry header at column 0 ("a@^1, a@^1.2:"), fields indented by two spaces
 // ("version \"1.2.3\"", "dependencies:"), and the members of dependency
 // blocks by four. Strings are quoted like JSON strings when they need to be.
-func (p *parser) classic(data []byte) ([]inventory.Package, error) {
+func (p *parser) classic(data []byte) (inventory.Inventory, error) {
 	var (
 		entries []entry
 		cur     = -1 // index of the entry being read
@@ -93,8 +93,11 @@ func (p *parser) classic(data []byte) ([]inventory.Package, error) {
 				}
 				continue
 			}
-			if key == "version" {
+			switch key {
+			case "version":
 				entries[cur].version = *value
+			case "integrity":
+				entries[cur].hash = *value
 			}
 		case 2:
 			if cur < 0 || block == "" {
@@ -146,7 +149,7 @@ func (p *parser) finishClassic(e *entry) {
 
 // classicResult adds relations and scopes to the entries read, which come
 // from the package.json beside the lockfile and those of its workspaces.
-func (p *parser) classicResult(entries []entry, err error) ([]inventory.Package, error) {
+func (p *parser) classicResult(entries []entry, err error) (inventory.Inventory, error) {
 	if err != nil {
 		// Keep what was read before the error, but not the entry it
 		// interrupted, whose fields may be missing.
@@ -170,7 +173,7 @@ func (p *parser) classicResult(entries []entry, err error) ([]inventory.Package,
 			}
 		}
 	}
-	return p.packages(entries, direct, g.scopes(roots)), nil
+	return p.packages(g, direct, g.scopes(roots), roots), nil
 }
 
 // classicRoots lists the dependencies of the project, whose package.json is

@@ -43,6 +43,19 @@
 // own roots, so a production dependency of a workspace that is itself only a
 // devDependency counts as prod (erring towards reporting it).
 //
+// # Dependency graph and hashes
+//
+// A package's ID is "name@version" (an entry whose name and version another
+// entry already has is named by its key instead). DependsOn lists the
+// entries its dependencies and optionalDependencies resolve to through the
+// lockfile's descriptor keys (and package.json "resolutions"); Roots those
+// of the project's and workspaces' own lists (package.json files for Yarn 1,
+// the workspace entries for Yarn 2+). Names that resolve to no reported
+// package are left out. Hashes holds Yarn 1's "integrity" as written, or
+// Yarn 2+'s "checksum" as "sha512:<hex>" without its cache-key prefix: the
+// SHA-512 of Yarn's own archive of the package, not of the npm tarball.
+// yarn.lock records no licences.
+//
 // # Errors
 //
 // An empty yarn.lock, or one holding only comments, is valid and has no
@@ -58,6 +71,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/patchline/patchline/internal/extract/javascript/internal/depgraph"
@@ -121,6 +135,8 @@ type entry struct {
 	isPatch     bool
 	patchOf     int // index of the entry this patch entry patches, or -1
 
+	hash string // classic "integrity", or Yarn 2+ "checksum" as "sha512:<hex>"
+
 	skip string // why the entry is not a package, or ""
 	bad  bool   // already reported as an error
 }
@@ -147,16 +163,16 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 		return inventory.Inventory{}, fmt.Errorf("read %q: %w", in.Path, err)
 	}
 	p := &parser{ctx: ctx, in: in, path: in.Path, log: e.log}
-	var pkgs []inventory.Package
+	var inv inventory.Inventory
 	if isBerry(data) {
-		pkgs, err = p.berry(data)
+		inv, err = p.berry(data)
 	} else {
-		pkgs, err = p.classic(data)
+		inv, err = p.classic(data)
 	}
 	if err != nil {
 		p.errs = append(p.errs, err)
 	}
-	return inventory.Inventory{Packages: pkgs}, errors.Join(p.errs...)
+	return inv, errors.Join(p.errs...)
 }
 
 // isBerry reports whether data is a Yarn 2+ lockfile: a YAML mapping with a
@@ -292,11 +308,16 @@ func (g *graph) scopes(roots []packagejson.Dependency) []inventory.Scope {
 	return deps.Scopes(rs)
 }
 
-// packages turns entries into packages. direct is nil when the relation is
-// unknown.
-func (p *parser) packages(entries []entry, direct []bool, scopes []inventory.Scope) []inventory.Package {
+// packages turns the entries of g into packages, with the dependency graph
+// and the IDs of the packages roots resolve to. direct is nil when the
+// relation is unknown.
+func (p *parser) packages(g *graph, direct []bool, scopes []inventory.Scope, roots []packagejson.Dependency) inventory.Inventory {
+	entries := g.entries
 	pkgs := make([]inventory.Package, 0, len(entries))
+	at := make([]int, len(entries)) // index in pkgs, or -1
+	ids := make(map[string]bool, len(entries))
 	for i, e := range entries {
+		at[i] = -1
 		switch {
 		case e.bad:
 			continue
@@ -315,6 +336,18 @@ func (p *parser) packages(entries []entry, direct []bool, scopes []inventory.Sco
 		if e.alias != "" {
 			alias = fmt.Sprintf("installed as alias %q", e.alias)
 		}
+		id := e.name + "@" + e.version
+		if ids[id] {
+			// Two entries resolved to the same version (say a git and a
+			// registry source): the later one is named by its key.
+			id = strings.Join(e.specs, ", ")
+		}
+		ids[id] = true
+		var hashes []string
+		if e.hash != "" {
+			hashes = []string{e.hash}
+		}
+		at[i] = len(pkgs)
 		pkgs = append(pkgs, inventory.Package{
 			Ecosystem: inventory.Npm,
 			Name:      e.name,
@@ -323,9 +356,53 @@ func (p *parser) packages(entries []entry, direct []bool, scopes []inventory.Sco
 			Scope:     scopes[i],
 			Location:  inventory.Location{File: p.path, Line: e.line},
 			Note:      joinNotes(alias, e.note),
+			ID:        id,
+			Hashes:    hashes,
 		})
 	}
-	return pkgs
+	target := func(name, rng string) (string, bool) {
+		j, ok := g.resolve(name, rng)
+		if !ok || at[j] < 0 {
+			return "", false
+		}
+		return pkgs[at[j]].ID, true
+	}
+	for i, e := range entries {
+		if at[i] < 0 || len(e.deps) == 0 {
+			continue
+		}
+		var out []string
+		seen := make(map[string]bool, len(e.deps))
+		for _, d := range e.deps {
+			id, ok := target(d.name, d.rng)
+			if !ok {
+				if !d.optional {
+					p.log.Debug("dependency not resolved", "file", p.path, "line", e.line, "name", d.name, "range", d.rng)
+				}
+				continue
+			}
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+		pkgs[at[i]].DependsOn = out
+	}
+	inv := inventory.Inventory{Packages: pkgs}
+	seen := make(map[string]bool)
+	for _, r := range roots {
+		if id, ok := target(r.Name, r.Range); ok && !seen[id] {
+			seen[id] = true
+			inv.Roots = append(inv.Roots, id)
+		}
+	}
+	// package.json lists come in map order: keep Roots in file order.
+	pos := make(map[string]int, len(pkgs))
+	for i, q := range pkgs {
+		pos[q.ID] = i
+	}
+	slices.SortFunc(inv.Roots, func(a, b string) int { return pos[a] - pos[b] })
+	return inv
 }
 
 // registryRange reports whether a descriptor range resolves from a registry:
