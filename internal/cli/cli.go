@@ -74,7 +74,7 @@ Start with:
 	root.PersistentFlags().StringVar(&g.dbDir, "db", "", "vulnerability database `directory` (default $PATCHLINE_DB, else the user cache dir)")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log what is being done to stderr")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
-	root.AddCommand(newScanCommand(env, g), newDBCommand(env, g), newReportCommand(env), newFixCommand(env, g), newDiffCommand(env, g))
+	root.AddCommand(newScanCommand(env, g), newDBCommand(env, g), newReportCommand(env), newFixCommand(env, g), newDiffCommand(env, g), newSBOMCommand(env, g))
 	return root
 }
 

@@ -110,6 +110,12 @@ func readManifest(dir string) (manifest, error) {
 	return m, nil
 }
 
+// Empty returns a database without advisories, for commands that list
+// packages without matching them (an SBOM without vulnerabilities).
+func Empty() *DB {
+	return &DB{manifest: manifest{Format: formatVersion, Ecosystems: map[string]*EcosystemInfo{}}, segments: map[string]*segment{}, cache: map[cacheKey]*osv.Entry{}}
+}
+
 // Dir returns the database directory.
 func (db *DB) Dir() string { return db.dir }
 

@@ -47,6 +47,10 @@ type Scanner struct {
 	Now func() time.Time
 	// Exploit, when set, adds EPSS scores and KEV status to findings.
 	Exploit *exploit.Store
+	// OnInventory, when set, receives each file's inventory after
+	// extraction (packages' Location.File filled in), for outputs that need
+	// more than the result, such as an SBOM's dependency graph.
+	OnInventory func(extract.File, inventory.Inventory)
 	// VEX, when set, holds statements that suppress (not_affected, fixed)
 	// or annotate (affected, under_investigation) the findings they name.
 	VEX *vex.Statements
@@ -334,6 +338,9 @@ func (r *run) file(f extract.File) error {
 			reported[key] = true
 			pending = append(pending, fd)
 		}
+	}
+	if r.OnInventory != nil {
+		r.OnInventory(f, inv)
 	}
 	// Enrichers see all of a file's findings at once: reachability
 	// analyses the project the file belongs to in one pass.
