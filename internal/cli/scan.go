@@ -238,6 +238,12 @@ func runScan(cmd *cobra.Command, env *Env, g *globals, f *scanFlags, args []stri
 	if failOn && ((failAny && sum.Total() > 0) || (!failAny && sum.AtLeast(level) > 0)) && !slices.Contains(errs, ErrFindings) {
 		errs = append(errs, ErrFindings)
 	}
+	if sum.Expired > 0 && !slices.Contains(errs, ErrFindings) {
+		// An expired suppression fails loudly, whatever --fail-on says:
+		// someone promised to look again by now.
+		fmt.Fprintf(env.Stderr, "patchline: %d findings are no longer suppressed: their suppression expired (see the warnings); renew it with a new date or fix them\n", sum.Expired)
+		errs = append(errs, ErrFindings)
+	}
 	if sum.FileErrors > 0 {
 		errs = append(errs, ErrIncomplete)
 	}

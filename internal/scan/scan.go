@@ -67,6 +67,9 @@ type Summary struct {
 	Findings map[severity.Level]int
 	// Suppressed counts findings a suppression accepted.
 	Suppressed int
+	// Expired counts the findings that an expired suppression would have
+	// accepted: the scan reports them again, and CI should fail loudly.
+	Expired int
 	// FileErrors counts the errors of files that failed to parse in whole
 	// or in part.
 	FileErrors int
@@ -416,6 +419,9 @@ func (r *run) emit(fd *result.Finding, cfg *config.Config) error {
 		}
 	}
 	s, expired := cfg.Match(config.Finding{IDs: ids, PURL: fd.PURL, Source: fd.Source}, r.Now())
+	if len(expired) > 0 && s == nil {
+		r.sum.Expired++
+	}
 	for _, e := range expired {
 		r.warn(fd.Source, fmt.Sprintf("suppression of %s (%s:%d) expired on %s: %s@%s is reported again", e.ID, cfg.Path, e.Line, e.Expires, fd.Package, fd.Version))
 	}
