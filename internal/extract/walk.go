@@ -172,6 +172,9 @@ func (w *walker) osPath(p string) string { return filepath.Join(w.root, filepath
 // its content.
 func (w *walker) offer(p string, info fs.FileInfo) error {
 	for _, x := range w.extractors {
+		if explicitOnly(x) {
+			continue
+		}
 		if x.FileRequired(p) {
 			return w.found(File{Path: w.join(p), FSPath: p, OSPath: w.osPath(p), FS: w.fsys, Extractor: x})
 		}
@@ -198,6 +201,14 @@ func (w *walker) offer(p string, info fs.FileInfo) error {
 		}
 	}
 	return nil
+}
+
+// explicitOnly reports whether an extractor reads only files named on the
+// command line: a package.json beside a lockfile would list unresolved
+// ranges of packages the lockfile pins.
+func explicitOnly(x inventory.Extractor) bool {
+	e, ok := x.(interface{ ExplicitOnly() bool })
+	return ok && e.ExplicitOnly()
 }
 
 // maybeExecutable reports whether a file could be a program: executable
