@@ -27,6 +27,9 @@ type handlerOptions struct {
 	color          bool
 	showSuppressed bool
 	explain        bool
+	// unknownUnderInvestigation states findings of unknown reachability
+	// as under_investigation in VEX output.
+	unknownUnderInvestigation bool
 	// timestamp dates VEX documents; zero means now. SOURCE_DATE_EPOCH
 	// sets it, for reproducible output.
 	timestamp time.Time
@@ -39,7 +42,7 @@ func newHandler(format string, out io.Writer, o handlerOptions) (report.Handler,
 			return nil
 		}
 		return &vex.Reachability{Verdict: f.Reachability.Verdict, Level: f.Reachability.Level, Reason: f.Reachability.Reason}
-	}}
+	}, UnknownUnderInvestigation: o.unknownUnderInvestigation}
 	switch format {
 	case "table", "":
 		return table.New(out, table.Options{Color: o.color, Width: terminalWidth(out), ShowSuppressed: o.showSuppressed, Explain: o.explain}), nil

@@ -33,6 +33,7 @@ type scanFlags struct {
 	vex      []string
 	showSupp bool
 	explain  bool
+	vexUnk   bool
 	policy   string
 	presets  []string
 	baseline string
@@ -61,6 +62,7 @@ Exit codes: 0 nothing found at or above --fail-on; 1 found; 2 usage error;
 	fl.StringVar(&f.policy, "policy", "", "policy `file` of CEL rules that gate the scan (docs/policy.md); with it, fail rules decide exit code 1")
 	fl.StringArrayVar(&f.presets, "preset", nil, "built-in policy `rule` to apply (repeatable), e.g. no-critical-or-high-with-fix, no-kev")
 	fl.StringVar(&f.baseline, "baseline", "", "earlier JSON `result`: policy rules fail only on findings that are new since")
+	fl.BoolVar(&f.vexUnk, "vex-under-investigation", false, "in OpenVEX and CycloneDX VEX output, state findings whose reachability is unknown as under_investigation instead of affected")
 	fl.BoolVar(&f.explain, "explain", false, "list under each finding in the table the reasons for its priority")
 	fl.BoolVar(&f.showSupp, "show-suppressed", false, "list suppressed findings (by VEX or .patchline.yaml) in the table, with the reason")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to `file` instead of stdout")
@@ -155,7 +157,7 @@ func runScan(cmd *cobra.Command, env *Env, g *globals, f *scanFlags, args []stri
 	if err != nil {
 		return err
 	}
-	h, err := newHandler(f.format, out, handlerOptions{color: color, showSuppressed: f.showSupp, explain: f.explain, timestamp: ts})
+	h, err := newHandler(f.format, out, handlerOptions{color: color, showSuppressed: f.showSupp, explain: f.explain, unknownUnderInvestigation: f.vexUnk, timestamp: ts})
 	if err != nil {
 		return err
 	}
