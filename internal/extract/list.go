@@ -17,6 +17,7 @@ import (
 	"github.com/patchline/patchline/internal/extract/java/gradleverification"
 	"github.com/patchline/patchline/internal/extract/java/pomxml"
 	"github.com/patchline/patchline/internal/extract/javascript/bunlock"
+	"github.com/patchline/patchline/internal/extract/javascript/manifest"
 	"github.com/patchline/patchline/internal/extract/javascript/packagelock"
 	"github.com/patchline/patchline/internal/extract/javascript/pnpmlock"
 	"github.com/patchline/patchline/internal/extract/javascript/yarnlock"
@@ -55,6 +56,7 @@ func List(opts Options) []inventory.Extractor {
 		yarnlock.New(),
 		pnpmlock.New(),
 		bunlock.New(),
+		manifest.New(),
 		requirements.New(),
 		poetrylock.New(),
 		pipfilelock.New(),

@@ -24,6 +24,7 @@ func TestDiffsOnSharedCorpus(t *testing.T) {
 		{"yarn-prettier-2020-2023", "yarn-prettier-2020/yarn.lock", "yarn-prettier-2023/yarn.lock"},
 		{"pypi-saleor-2019-2021", "pypi-saleor-2019/requirements.txt", "pypi-saleor-2021/poetry.lock"},
 		{"pypi-saleor-2021-2025", "pypi-saleor-2021/poetry.lock", "pypi-saleor-2025/uv.lock"},
+		{"pnpm-vuejs-core-2022-manifest-lock", "pnpm-vuejs-core-2022/package.json", "pnpm-vuejs-core-2022/pnpm-lock.yaml"},
 	}
 	for _, p := range pairs {
 		t.Run(p.name, func(t *testing.T) {

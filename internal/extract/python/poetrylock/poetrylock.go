@@ -8,6 +8,13 @@
 // Relation comes from the pyproject.toml beside the lock: a package named in
 // Poetry's dependency tables or in PEP 621 [project] dependencies is direct,
 // any other transitive; without a pyproject.toml it is unknown.
+//
+// The graph: each package's ID is "name@version" (name as written) and its
+// DependsOn lists the packages its [package.dependencies] name, matched by
+// PEP 503 normalised name; dependencies marked optional (installed only for
+// an extra) and names not in the lock are left out. Roots are the packages
+// that make Relation direct. Hashes are the files' "sha256:<hex>" as written,
+// from each package's files (2.x) or from [metadata.files] (1.x).
 package poetrylock
 
 import (
@@ -54,6 +61,8 @@ type lockPackage struct {
 	groups        []string // 2.x locks
 	optional      bool
 	source        lockSource
+	deps          []string // names in [package.dependencies], not only-for-extras ones
+	hashes        []string // from files (2.x locks)
 }
 
 type lockSource struct {
@@ -97,6 +106,10 @@ func readPackage(t map[string]any) (lockPackage, error) {
 			errs = append(errs, err)
 		}
 	}
+	lp.deps, err = dependencyNames(t)
+	errs = append(errs, err)
+	lp.hashes, err = fileHashes(t, "files")
+	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {
 		return lockPackage{}, err
 	}
@@ -131,6 +144,7 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 		errs = append(errs, err)
 	}
 	var pkgs []inventory.Package
+	var deps [][]string // names each package depends on, by index in pkgs
 	for i, t := range lf.Package {
 		if err := ctx.Err(); err != nil {
 			return inventory.Inventory{Packages: pkgs}, err
@@ -156,9 +170,158 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 			Scope:     scope(lp),
 			Location:  inventory.Location{File: in.Path, Line: line},
 			Note:      sourceNote(lp.source),
+			Hashes:    lp.hashes,
 		})
+		deps = append(deps, lp.deps)
 	}
-	return inventory.Inventory{Packages: pkgs}, errors.Join(errs...)
+	if err := metadataHashes(in.Path, lf.Metadata, pkgs); err != nil {
+		errs = append(errs, err)
+	}
+	return linkGraph(pkgs, deps, direct), errors.Join(errs...)
+}
+
+// dependencyNames returns the names in the package's [package.dependencies]
+// table, leaving out those marked optional: they are only installed for an
+// extra of the package, which the lock does not say was asked for. A
+// dependency with several constraints (an array of tables) counts unless all
+// of them are optional.
+func dependencyNames(t map[string]any) ([]string, error) {
+	table, err := tomllock.Table(t, "dependencies")
+	if err != nil || table == nil {
+		return nil, err
+	}
+	var names []string
+	for name, v := range table {
+		optional, err := optionalDependency(v)
+		if err != nil {
+			return nil, fmt.Errorf("dependencies: %q: %w", name, err)
+		}
+		if !optional {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names) // a map has no order; keep the output stable
+	return names, nil
+}
+
+// optionalDependency reports whether a [package.dependencies] value marks the
+// dependency optional: a constraint string never does, a table does with
+// optional = true, and an array of tables does when each of them does.
+func optionalDependency(v any) (bool, error) {
+	switch v := v.(type) {
+	case string:
+		return false, nil
+	case map[string]any:
+		return tomllock.Bool(v, "optional")
+	case []map[string]any, []any:
+		tables, err := tomllock.Tables(map[string]any{"constraints": v}, "constraints")
+		if err != nil {
+			return false, err
+		}
+		for _, c := range tables {
+			opt, err := tomllock.Bool(c, "optional")
+			if err != nil || !opt {
+				return false, err
+			}
+		}
+		return len(tables) > 0, nil
+	}
+	return false, fmt.Errorf("is neither a constraint string nor a table")
+}
+
+// fileHashes returns the hashes of the files listed at key of t (an array
+// of {file, hash} tables), as written ("sha256:<hex>"), without repeats.
+func fileHashes(t map[string]any, key string) ([]string, error) {
+	files, err := tomllock.Tables(t, key)
+	if err != nil {
+		return nil, err
+	}
+	var hashes []string
+	for _, f := range files {
+		h, err := tomllock.String(f, "hash")
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		if h != "" && !slices.Contains(hashes, h) {
+			hashes = append(hashes, h)
+		}
+	}
+	return hashes, nil
+}
+
+// metadataHashes fills in the hashes of 1.x locks, which list files in
+// [metadata.files] by package name rather than in each package. The table
+// does not say which version a file belongs to, so a name locked at several
+// versions gets none.
+func metadataHashes(file string, md map[string]any, pkgs []inventory.Package) error {
+	files, err := tomllock.Table(md, "files")
+	if err != nil {
+		return inventory.Errorf(file, 0, "metadata: %v", err)
+	}
+	if len(files) == 0 {
+		return nil
+	}
+	byName := map[string]string{} // normalised -> key as written
+	for k := range files {
+		byName[ecosystem.NormalizePyPI(k)] = k
+	}
+	count := map[string]int{}
+	for _, p := range pkgs {
+		count[ecosystem.NormalizePyPI(p.Name)]++
+	}
+	var errs []error
+	for i := range pkgs {
+		p := &pkgs[i]
+		norm := ecosystem.NormalizePyPI(p.Name)
+		key, ok := byName[norm]
+		if !ok || count[norm] > 1 || len(p.Hashes) > 0 {
+			continue
+		}
+		hashes, err := fileHashes(files, key)
+		if err != nil {
+			errs = append(errs, inventory.Errorf(file, 0, "metadata.files: %v", err))
+			continue
+		}
+		p.Hashes = hashes
+	}
+	return errors.Join(errs...)
+}
+
+// linkGraph gives each package its ID ("name@version") and DependsOn, and
+// the inventory its Roots: the packages named by the pyproject.toml. A
+// dependency name resolves, by its normalised form, to every package of
+// that name in the lock (a name is locked at several versions only when
+// markers choose between them); names not in the lock are left out.
+func linkGraph(pkgs []inventory.Package, deps [][]string, direct map[string]bool) inventory.Inventory {
+	ids := map[string][]string{} // normalised name -> IDs
+	for i := range pkgs {
+		p := &pkgs[i]
+		id := p.Name + "@" + p.Version
+		norm := ecosystem.NormalizePyPI(p.Name)
+		if slices.Contains(ids[norm], id) {
+			continue // the same name and version twice: only the first is a node
+		}
+		p.ID = id
+		ids[norm] = append(ids[norm], id)
+	}
+	inv := inventory.Inventory{Packages: pkgs}
+	for i := range pkgs {
+		p := &pkgs[i]
+		if p.ID == "" {
+			continue
+		}
+		for _, name := range deps[i] {
+			for _, id := range ids[ecosystem.NormalizePyPI(name)] {
+				if id != p.ID && !slices.Contains(p.DependsOn, id) {
+					p.DependsOn = append(p.DependsOn, id)
+				}
+			}
+		}
+		if direct[ecosystem.NormalizePyPI(p.Name)] {
+			inv.Roots = append(inv.Roots, p.ID)
+		}
+	}
+	return inv
 }
 
 // scope reads the package's scope from its category (1.x) or groups (2.x).

@@ -12,6 +12,12 @@
 // optional-dependencies (the project's extras) optional; otherwise through
 // their dev-dependencies (dependency groups) dev. A lock without a root
 // leaves both unknown.
+//
+// The graph: each listed package's ID is "name@version" (the name alone when
+// the lock records no version) and its DependsOn lists what its
+// dependencies, optional-dependencies and dev-dependencies resolve to; Roots
+// are what the roots' ones resolve to. Hashes are the sdist's and wheels'
+// "sha256:<hex>" as written.
 package uvlock
 
 import (
@@ -58,6 +64,7 @@ type lockPackage struct {
 	deps          []dep
 	optional      map[string][]dep // extra name → dependencies
 	dev           map[string][]dep // dependency group → dependencies
+	hashes        []string         // of the sdist and wheels, as written
 	line          int
 }
 
@@ -129,9 +136,16 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 		return inventory.Inventory{}, err
 	}
 
+	ids := g.ids()
 	var out []inventory.Package
+	var roots []string
 	for i, lp := range pkgs {
 		if g.root[i] {
+			for _, id := range g.edges(i, ids) {
+				if !slices.Contains(roots, id) {
+					roots = append(roots, id)
+				}
+			}
 			continue
 		}
 		p := inventory.Package{
@@ -142,6 +156,11 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 			Scope:     scopes[i],
 			Location:  inventory.Location{File: in.Path, Line: lp.line},
 			Note:      sourceNote(lp.source),
+			ID:        ids[i],
+			Hashes:    lp.hashes,
+		}
+		if p.ID != "" {
+			p.DependsOn = g.edges(i, ids)
 		}
 		if p.Version == "" {
 			p.Requirement = lp.source.value
@@ -149,7 +168,55 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 		}
 		out = append(out, p)
 	}
-	return inventory.Inventory{Packages: out}, errors.Join(errs...)
+	return inventory.Inventory{Packages: out, Roots: roots}, errors.Join(errs...)
+}
+
+// ids returns each package's ID: "name@version", or the name alone when the
+// lock records no version; empty for the roots (which are not listed) and
+// for a repeat of an earlier package's ID.
+func (g *graph) ids() []string {
+	ids := make([]string, len(g.pkgs))
+	seen := map[string]bool{}
+	for i, p := range g.pkgs {
+		if g.root[i] {
+			continue
+		}
+		id := p.name
+		if p.version != "" {
+			id += "@" + p.version
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		ids[i] = id
+	}
+	return ids
+}
+
+// edges returns the IDs of the packages that package i names in its
+// dependencies, optional-dependencies and dev-dependencies, without repeats,
+// leaving out itself and the roots (which are not listed).
+func (g *graph) edges(i int, ids []string) []string {
+	p := g.pkgs[i]
+	var out []string
+	add := func(deps []dep) {
+		for _, d := range deps {
+			for _, j := range g.resolve(d) {
+				if j != i && ids[j] != "" && !slices.Contains(out, ids[j]) {
+					out = append(out, ids[j])
+				}
+			}
+		}
+	}
+	add(p.deps)
+	for _, name := range sortedKeys(p.optional) {
+		add(p.optional[name])
+	}
+	for _, name := range sortedKeys(p.dev) {
+		add(p.dev[name])
+	}
+	return out
 }
 
 // readPackage reads a [[package]] table.
@@ -171,6 +238,8 @@ func readPackage(t map[string]any) (lockPackage, error) {
 	errs = append(errs, err)
 	lp.dev, err = readDepTable(t, "dev-dependencies")
 	errs = append(errs, err)
+	lp.hashes, err = readHashes(t)
+	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {
 		return lockPackage{}, err
 	}
@@ -183,6 +252,41 @@ func readPackage(t map[string]any) (lockPackage, error) {
 		return lockPackage{}, fmt.Errorf("package %q from %s %q has no version", lp.name, lp.source.kind, lp.source.value)
 	}
 	return lp, nil
+}
+
+// readHashes returns the hashes of the package's sdist and wheels, as
+// written ("sha256:<hex>"), without repeats.
+func readHashes(t map[string]any) ([]string, error) {
+	var hashes []string
+	add := func(f map[string]any, key string) error {
+		h, err := tomllock.String(f, "hash")
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		if h != "" && !slices.Contains(hashes, h) {
+			hashes = append(hashes, h)
+		}
+		return nil
+	}
+	sdist, err := tomllock.Table(t, "sdist")
+	if err != nil {
+		return nil, err
+	}
+	if sdist != nil {
+		if err := add(sdist, "sdist"); err != nil {
+			return nil, err
+		}
+	}
+	wheels, err := tomllock.Tables(t, "wheels")
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range wheels {
+		if err := add(w, "wheels"); err != nil {
+			return nil, err
+		}
+	}
+	return hashes, nil
 }
 
 // readSource reads a source inline table such as { registry = "URL" }.

@@ -26,6 +26,12 @@
 // the direct gems that reach them through the specs' dependency lists: prod,
 // else unknown, else optional, else dev; a gem no direct gem reaches is
 // unknown. Without a Gemfile every scope is unknown.
+//
+// The graph: each gem's ID is "name@version" and its DependsOn lists the gems
+// its dependency lines (six spaces in) name; the lock holds one version of a
+// name per source and platform, so a name resolves to every gem of that name
+// (almost always one). Roots are the gems named under DEPENDENCIES. The
+// lockfile's CHECKSUMS section is not read, so Hashes stay empty.
 package gemfilelock
 
 import (
@@ -37,6 +43,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/patchline/patchline/internal/inventory"
@@ -104,13 +111,24 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 		errs = append(errs, err)
 	}
 	scopes := scopesOf(lk, gf)
+	ids, byName := specIDs(lk.specs)
 	pkgs := make([]inventory.Package, 0, len(lk.specs))
-	for _, s := range lk.specs {
+	for i, s := range lk.specs {
 		p := inventory.Package{
 			Ecosystem: inventory.RubyGems,
 			Name:      s.name,
 			Version:   s.version,
 			Location:  inventory.Location{File: in.Path, Line: s.line},
+			ID:        ids[i],
+		}
+		if p.ID != "" {
+			for _, d := range s.deps {
+				for _, id := range byName[d] {
+					if id != p.ID && !slices.Contains(p.DependsOn, id) {
+						p.DependsOn = append(p.DependsOn, id)
+					}
+				}
+			}
 		}
 		if lk.direct != nil {
 			p.Relation = inventory.RelationTransitive
@@ -134,7 +152,33 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 		p.Note = strings.Join(notes, "; ")
 		pkgs = append(pkgs, p)
 	}
-	return inventory.Inventory{Packages: pkgs}, errors.Join(errs...)
+	var roots []string
+	for _, name := range lk.deps {
+		roots = append(roots, byName[name]...)
+	}
+	return inventory.Inventory{Packages: pkgs, Roots: roots}, errors.Join(errs...)
+}
+
+// specIDs returns each spec's ID, "name@version" ("name@version (SECTION)"
+// for a second spec of that name and version from another kind of source
+// section; none for a further repeat), and the IDs of each name.
+func specIDs(specs []*spec) ([]string, map[string][]string) {
+	ids := make([]string, len(specs))
+	byName := map[string][]string{}
+	seen := map[string]bool{}
+	for i, s := range specs {
+		id := s.name + "@" + s.version
+		if seen[id] {
+			id += " (" + s.sourceKind + ")"
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		ids[i] = id
+		byName[s.name] = append(byName[s.name], id)
+	}
+	return ids, byName
 }
 
 // platformNote says which platforms a gem version is locked for, when any

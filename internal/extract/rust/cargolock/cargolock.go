@@ -26,6 +26,13 @@
 // a lock without a root (which Cargo does not write) leaves it unknown.
 // Cargo.lock does not say which dependencies are dev- or build-dependencies,
 // so the scope is always unknown.
+//
+// The graph: each listed crate's ID is "name@version" ("name@version
+// (source)" for a second crate of the same name and version) and its
+// DependsOn lists what its dependencies entries resolve to, following
+// replacements and leaving out path crates; Roots are what the roots'
+// dependencies resolve to. Hashes hold the checksum ("sha256:<hex>") from the
+// package (version 2 and later) or from [metadata] (version 1).
 package cargolock
 
 import (
@@ -66,6 +73,7 @@ type lockPackage struct {
 	name, version, source string
 	deps                  []depID
 	replace               *depID // the package that replaces this one, if any
+	checksum              string // version 2 and later
 	line                  int
 }
 
@@ -153,9 +161,23 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 	if err != nil {
 		return inventory.Inventory{}, err
 	}
+	var meta map[string]any
+	if m, err := tomllock.Table(doc, "metadata"); err == nil {
+		meta = m // checkMetadata reported a bad one
+	}
+	ids := g.ids()
 	var out []inventory.Package
+	var roots []string
 	for i, lp := range pkgs {
-		if lp.root() || lp.replace != nil {
+		if lp.root() {
+			for _, id := range g.edges(i, ids) {
+				if !slices.Contains(roots, id) {
+					roots = append(roots, id)
+				}
+			}
+			continue
+		}
+		if lp.replace != nil {
 			continue
 		}
 		out = append(out, inventory.Package{
@@ -165,9 +187,73 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 			Relation:  rel[i],
 			Location:  inventory.Location{File: in.Path, Line: lp.line},
 			Note:      sourceNote(lp.source),
+			ID:        ids[i],
+			DependsOn: g.edges(i, ids),
+			Hashes:    hashes(lp, meta),
 		})
 	}
-	return inventory.Inventory{Packages: out}, errors.Join(errs...)
+	return inventory.Inventory{Packages: out, Roots: roots}, errors.Join(errs...)
+}
+
+// hashes returns the package's checksum as "sha256:<hex>": its own checksum
+// key (version 2 and later) or its entry in [metadata] (version 1). Cargo
+// writes "<none>" or "<unknown>" where it has no checksum; those are left
+// out.
+func hashes(lp lockPackage, meta map[string]any) []string {
+	sum := lp.checksum
+	if sum == "" {
+		if s, ok := meta[fmt.Sprintf("checksum %s %s (%s)", lp.name, lp.version, lp.source)].(string); ok {
+			sum = s
+		}
+	}
+	if sum == "" || strings.Trim(strings.ToLower(sum), "0123456789abcdef") != "" {
+		return nil
+	}
+	return []string{"sha256:" + sum}
+}
+
+// ids returns each listed package's ID: "name@version", or
+// "name@version (source)" when an earlier package took that; empty for the
+// roots and replaced packages, which are not listed.
+func (g *graph) ids() []string {
+	ids := make([]string, len(g.pkgs))
+	seen := map[string]bool{}
+	for i, p := range g.pkgs {
+		if p.root() || p.replace != nil {
+			continue
+		}
+		id := p.name + "@" + p.version
+		if seen[id] {
+			id += " (" + p.source + ")"
+		}
+		seen[id] = true
+		ids[i] = id
+	}
+	return ids
+}
+
+// edges returns the IDs of the listed packages that package i depends on,
+// without repeats: a dependency on a replaced package points to its
+// replacement, and dependencies on roots (path crates) are left out.
+func (g *graph) edges(i int, ids []string) []string {
+	var out []string
+	add := func(j int) {
+		if j != i && ids[j] != "" && !slices.Contains(out, ids[j]) {
+			out = append(out, ids[j])
+		}
+	}
+	for _, d := range g.pkgs[i].deps {
+		for _, j := range g.resolve(d) {
+			if r := g.pkgs[j].replace; r != nil {
+				for _, k := range g.resolve(*r) {
+					add(k)
+				}
+				continue
+			}
+			add(j)
+		}
+	}
+	return out
 }
 
 // readPackage reads a [[package]] table.
@@ -184,6 +270,8 @@ func readPackage(t map[string]any) (lockPackage, error) {
 	deps, err := tomllock.Strings(t, "dependencies")
 	errs = append(errs, err)
 	replace, err := tomllock.String(t, "replace")
+	errs = append(errs, err)
+	lp.checksum, err = tomllock.String(t, "checksum")
 	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {
 		if lp.name != "" {
