@@ -161,7 +161,28 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 		}
 		pkgs = append(pkgs, sumPkgs...)
 	}
-	return inventory.Inventory{Packages: pkgs}, errors.Join(errs...)
+	return inventory.Inventory{Packages: pkgs, Roots: roots(pkgs)}, errors.Join(errs...)
+}
+
+// roots gives each package its module path as ID and returns the direct
+// ones (the standard library included): the module's edges. go.mod and
+// go.sum record no edges between the other modules, so DependsOn stays
+// empty; `go mod graph` would need the modules' own go.mod files.
+func roots(pkgs []inventory.Package) []string {
+	var out []string
+	seen := map[string]bool{}
+	for i := range pkgs {
+		p := &pkgs[i]
+		if seen[p.Name] {
+			continue // a second entry of one module (version-specific replace) keeps no ID
+		}
+		seen[p.Name] = true
+		p.ID = p.Name
+		if p.Relation == inventory.RelationDirect {
+			out = append(out, p.ID)
+		}
+	}
+	return out
 }
 
 // parse parses a go.mod. When some lines are wrong, it blanks them out and

@@ -1,6 +1,7 @@
 package gomod_test
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -94,7 +95,7 @@ func TestExtractFixtures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := extracttest.Extract(t, gomod.New(gomod.Config{}), fsys, tt.file)
 			extracttest.CheckErrors(t, tt.wantErrors, err)
-			if diff := cmp.Diff(tt.want, got.Packages); diff != "" {
+			if diff := cmp.Diff(tt.want, got.Packages, extracttest.IgnoreGraph()); diff != "" {
 				t.Errorf("Extract(%q) mismatch (-want +got):\n%s", tt.file, diff)
 			}
 		})
@@ -376,7 +377,7 @@ example.com/d v0.0.0-20200101000000-abcdefabcdef h1:ddd=
 			}
 			got, err := extracttest.Extract(t, gomod.New(tt.cfg), fsys, "go.mod")
 			extracttest.CheckErrors(t, tt.wantErrors, err)
-			if diff := cmp.Diff(tt.want, got.Packages); diff != "" {
+			if diff := cmp.Diff(tt.want, got.Packages, extracttest.IgnoreGraph()); diff != "" {
 				t.Errorf("Extract mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -438,7 +439,7 @@ func TestExtractCaddy(t *testing.T) {
 		pkg("golang.org/x/sys", "v0.0.0-20200323222414-85ca7c5b95cd", transitive, "caddy/go.sum", 982, strings.Replace(note, "%s", "5", 1)),
 	}
 	for _, w := range want {
-		if diff := cmp.Diff(w, byName[w.Name]); diff != "" {
+		if diff := cmp.Diff(w, byName[w.Name], extracttest.IgnoreGraph()); diff != "" {
 			t.Errorf("package %q mismatch (-want +got):\n%s", w.Name, diff)
 		}
 	}
@@ -502,4 +503,19 @@ func FuzzExtract(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestGraph: every module gets its path as ID, and the direct ones (the
+// standard library included) are the roots.
+func TestGraph(t *testing.T) {
+	inv, err := gomod.New(gomod.Config{}).Extract(context.Background(), &inventory.Input{
+		Path: "go.mod", Reader: strings.NewReader("module m\n\ngo 1.22\n\nrequire (\n\tgolang.org/x/text v0.14.0\n\tgolang.org/x/sys v0.15.0 // indirect\n)\n"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	extracttest.CheckGraph(t, inv)
+	if diff := cmp.Diff([]string{"stdlib", "golang.org/x/text"}, inv.Roots); diff != "" {
+		t.Errorf("roots (-want +got):\n%s", diff)
+	}
 }
