@@ -26,6 +26,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/patchline/patchline/internal/inventory"
@@ -52,14 +53,17 @@ type reference struct {
 	Type      string `json:"type"`
 	URL       string `json:"url"`
 	Reference string `json:"reference"`
+	Shasum    string `json:"shasum"`
 }
 
 // entry is one locked package.
 type entry struct {
-	Name    string     `json:"name"`
-	Version string     `json:"version"`
-	Source  *reference `json:"source"`
-	Dist    *reference `json:"dist"`
+	Name    string            `json:"name"`
+	Version string            `json:"version"`
+	Source  *reference        `json:"source"`
+	Dist    *reference        `json:"dist"`
+	Require map[string]string `json:"require"`
+	License json.RawMessage   `json:"license"`
 }
 
 // locked is a parsed entry with its list and line.
@@ -108,9 +112,63 @@ func (e *Extractor) Extract(ctx context.Context, in *inventory.Input) (inventory
 				p.Relation = inventory.RelationDirect
 			}
 		}
+		p.ID = strings.ToLower(l.Name)
+		p.Licenses = licenses(l.License)
+		if l.Dist != nil && l.Dist.Shasum != "" {
+			p.Hashes = []string{"sha1:" + l.Dist.Shasum}
+		}
 		pkgs = append(pkgs, p)
 	}
-	return inventory.Inventory{Packages: pkgs}, errors.Join(errs...)
+	return inventory.Inventory{Packages: pkgs, Roots: graph(entries, pkgs, direct)}, errors.Join(errs...)
+}
+
+// licenses reads "license": a list of SPDX ids (as Composer writes it), or
+// one string.
+func licenses(raw json.RawMessage) []string {
+	var list []string
+	if json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil && one != "" {
+		return []string{one}
+	}
+	return nil
+}
+
+// graph fills each package's DependsOn from its "require" (platform
+// requirements left out) and returns the roots: the packages composer.json
+// requires. IDs are lower-case names, as Composer compares them; a lock
+// holds one version of each name.
+func graph(entries []locked, pkgs []inventory.Package, direct map[string]bool) []string {
+	index := map[string]int{}
+	for i := range pkgs {
+		if _, dup := index[pkgs[i].ID]; dup {
+			pkgs[i].ID = "" // a repeated name keeps no ID
+			continue
+		}
+		index[pkgs[i].ID] = i
+	}
+	for _, l := range entries {
+		i, ok := index[strings.ToLower(l.Name)]
+		if !ok || pkgs[i].ID == "" || len(pkgs[i].DependsOn) > 0 {
+			continue
+		}
+		for name := range l.Require {
+			id := strings.ToLower(name)
+			if _, ok := index[id]; ok && !isPlatform(name) {
+				pkgs[i].DependsOn = append(pkgs[i].DependsOn, id)
+			}
+		}
+		slices.Sort(pkgs[i].DependsOn)
+	}
+	var roots []string
+	for _, p := range pkgs {
+		if p.ID != "" && direct[p.ID] {
+			roots = append(roots, p.ID)
+		}
+	}
+	return roots
 }
 
 // note explains branch versions and packages from a local path.
