@@ -6,12 +6,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/patchline/patchline/internal/db"
 	"github.com/patchline/patchline/internal/extract"
+	"github.com/patchline/patchline/internal/inventory"
 	"github.com/patchline/patchline/internal/policy"
 	"github.com/patchline/patchline/internal/report"
 	"github.com/patchline/patchline/internal/report/diffreport"
@@ -113,17 +115,24 @@ func runDiff(cmd *cobra.Command, env *Env, g *globals, f *diffFlags, args []stri
 		}
 		oldPath, newPath, oldName, newName = args[0], args[1], args[0], args[1]
 	}
-	before, err := scanSide(ctx, env, g, database, oldPath)
+	before, _, err := scanSide(ctx, env, g, database, oldPath)
 	if err != nil {
 		return err
 	}
-	after, err := scanSide(ctx, env, g, database, newPath)
+	after, via, err := scanSide(ctx, env, g, database, newPath)
 	if err != nil {
 		return err
 	}
 	d, err := policy.NewDiff(ctx, before, after)
 	if err != nil {
 		return err
+	}
+	// Which direct dependency brought each new package in, where the new
+	// lockfile records the graph.
+	for _, list := range [][]policy.Package{d.Added, d.NewTransitive} {
+		for i := range list {
+			list[i].Via = via[viaKey{list[i].Ecosystem, list[i].Name, list[i].Version}]
+		}
 	}
 	doc := diffreport.New(oldName, newName, d)
 	var failed bool
@@ -164,13 +173,28 @@ func runDiff(cmd *cobra.Command, env *Env, g *globals, f *diffFlags, args []stri
 	return nil
 }
 
+// viaKey names a package version for the dependency graph's "via".
+type viaKey struct{ eco, name, version string }
+
 // scanSide scans one side of a diff and rewrites sources relative to it,
-// so that the same file on both sides pairs up.
-func scanSide(ctx context.Context, env *Env, g *globals, database *db.DB, path string) (*result.Result, error) {
+// so that the same file on both sides pairs up. It also returns, from the
+// lockfiles' dependency graphs, the direct dependencies each package is
+// reached through.
+func scanSide(ctx context.Context, env *Env, g *globals, database *db.DB, path string) (*result.Result, map[viaKey][]string, error) {
 	c := &report.Collector{}
-	s := &scan.Scanner{Extractors: extract.List(extract.Options{GoStdlib: true}), DB: database, Reachability: "off", Logger: g.logger(env)}
+	via := map[viaKey][]string{}
+	s := &scan.Scanner{Extractors: extract.List(extract.Options{GoStdlib: true}), DB: database, Reachability: "off", Logger: g.logger(env),
+		OnInventory: func(_ extract.File, inv inventory.Inventory) {
+			through := inv.Via()
+			for _, p := range inv.Packages {
+				if names := through[p.ID]; p.ID != "" && len(names) > 0 {
+					k := viaKey{p.Ecosystem, p.Name, p.Version}
+					via[k] = mergeSorted(via[k], names)
+				}
+			}
+		}}
 	if _, err := s.Run(ctx, []string{path}, c); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	root := filepath.ToSlash(path)
 	single := false
@@ -195,7 +219,13 @@ func scanSide(ctx context.Context, env *Env, g *globals, database *db.DB, path s
 	for i := range r.Findings {
 		r.Findings[i].Source = rel(r.Findings[i].Source)
 	}
-	return r, nil
+	return r, via, nil
+}
+
+func mergeSorted(a, b []string) []string {
+	out := append(slices.Clone(a), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // checkoutRevision makes a detached git worktree of rev and returns the

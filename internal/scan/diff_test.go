@@ -9,7 +9,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/patchline/patchline/internal/extract"
+	"github.com/patchline/patchline/internal/inventory"
 	"github.com/patchline/patchline/internal/policy"
+	"github.com/patchline/patchline/internal/report"
 	"github.com/patchline/patchline/internal/report/diffreport"
 	"github.com/patchline/patchline/internal/result"
 )
@@ -28,8 +31,22 @@ func TestDiffsOnSharedCorpus(t *testing.T) {
 	}
 	for _, p := range pairs {
 		t.Run(p.name, func(t *testing.T) {
+			via := map[[3]string][]string{}
 			side := func(rel string) *result.Result {
-				r := scanDir(t, database, filepath.Join(shared, "corpus", rel))
+				c := &report.Collector{}
+				s := &Scanner{Extractors: extract.List(extract.Options{GoStdlib: true}), DB: database, Reachability: "off",
+					OnInventory: func(_ extract.File, inv inventory.Inventory) {
+						through := inv.Via()
+						for _, p := range inv.Packages {
+							if p.ID != "" && len(through[p.ID]) > 0 {
+								via[[3]string{p.Ecosystem, p.Name, p.Version}] = through[p.ID]
+							}
+						}
+					}}
+				if _, err := s.Run(context.Background(), []string{filepath.Join(shared, "corpus", rel)}, c); err != nil {
+					t.Fatal(err)
+				}
+				r := &c.Result
 				for i := range r.Packages {
 					r.Packages[i].Source = "" // two files: no source to pair by
 				}
@@ -38,9 +55,17 @@ func TestDiffsOnSharedCorpus(t *testing.T) {
 				}
 				return r
 			}
-			d, err := policy.NewDiff(context.Background(), side(p.old), side(p.new))
+			before := side(p.old)
+			clear(via) // only the new side's graph says what brought a package in
+			after := side(p.new)
+			d, err := policy.NewDiff(context.Background(), before, after)
 			if err != nil {
 				t.Fatal(err)
+			}
+			for _, list := range [][]policy.Package{d.Added, d.NewTransitive} {
+				for i := range list {
+					list[i].Via = via[[3]string{list[i].Ecosystem, list[i].Name, list[i].Version}]
+				}
 			}
 			var buf bytes.Buffer
 			if err := diffreport.New(p.old, p.new, d).WriteJSON(&buf); err != nil {
