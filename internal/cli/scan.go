@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -61,7 +62,7 @@ Exit codes: 0 nothing found at or above --fail-on; 1 found; 2 usage error;
 	fl.StringArrayVar(&f.vex, "vex", nil, "VEX `file` (OpenVEX, CycloneDX VEX or CSAF 2.0 VEX; repeatable): not_affected and fixed statements suppress the findings they name, others annotate them")
 	fl.StringVar(&f.policy, "policy", "", "policy `file` of CEL rules that gate the scan (docs/policy.md); with it, fail rules decide exit code 1")
 	fl.StringArrayVar(&f.presets, "preset", nil, "built-in policy `rule` to apply (repeatable), e.g. no-critical-or-high-with-fix, no-kev")
-	fl.StringVar(&f.baseline, "baseline", "", "earlier JSON `result`: policy rules fail only on findings that are new since")
+	fl.StringVar(&f.baseline, "baseline", "", "what to compare with: an earlier JSON `result`, an SBOM, or a git revision; policy rules fail only on findings new since")
 	fl.BoolVar(&f.vexUnk, "vex-under-investigation", false, "in OpenVEX and CycloneDX VEX output, state findings whose reachability is unknown as under_investigation instead of affected")
 	fl.BoolVar(&f.explain, "explain", false, "list under each finding in the table the reasons for its priority")
 	fl.BoolVar(&f.showSupp, "show-suppressed", false, "list suppressed findings (by VEX or .patchline.yaml) in the table, with the reason")
@@ -121,17 +122,11 @@ func runScan(cmd *cobra.Command, env *Env, g *globals, f *scanFlags, args []stri
 			return &UsageError{Err: err}
 		}
 	}
-	var baseline *policy.Baseline
-	if f.baseline != "" || (pol != nil && pol.Baseline() != "") {
-		path := f.baseline
-		if path == "" {
-			path = pol.Baseline()
-		}
-		b, err := policy.LoadBaseline(path)
-		if err != nil {
-			return err
-		}
-		baseline = b
+	var baselinePath string
+	if f.baseline != "" {
+		baselinePath = f.baseline
+	} else if pol != nil {
+		baselinePath = pol.Baseline()
 	}
 	var cfg *config.Config
 	if f.config != "" {
@@ -199,6 +194,12 @@ func runScan(cmd *cobra.Command, env *Env, g *globals, f *scanFlags, args []stri
 		Logger:       g.logger(env),
 		Config:       cfg,
 	}
+	var baseline *policy.Baseline
+	if baselinePath != "" {
+		if baseline, err = loadBaseline(cmd.Context(), env, g, database, baselinePath, args[0]); err != nil {
+			return err
+		}
+	}
 	// With a policy, the whole result is gathered first, the rules are
 	// evaluated, and the report is rendered with their violations.
 	var collected *report.Collector
@@ -263,4 +264,30 @@ func useColor(mode string, env *Env, out io.Writer) (bool, error) {
 		return env.Getenv("NO_COLOR") == "" && env.IsTerminal(out), nil
 	}
 	return false, usageErrorf("--color %q: want auto, always or never", mode)
+}
+
+// loadBaseline reads what --baseline names: an earlier JSON result, an SBOM
+// (scanned now against the same database), or a git revision of the
+// project (checked out in a temporary worktree and scanned).
+func loadBaseline(ctx context.Context, env *Env, g *globals, database *db.DB, ref, path string) (*policy.Baseline, error) {
+	if st, err := os.Stat(ref); err == nil && !st.IsDir() {
+		if b, err := policy.LoadBaseline(ref); err == nil {
+			return b, nil
+		}
+		r, _, err := scanSide(ctx, env, g, database, ref) // an SBOM, or a lockfile
+		if err != nil {
+			return nil, fmt.Errorf("baseline %s: %w", ref, err)
+		}
+		return policy.NewBaseline(r), nil
+	}
+	checkout, cleanup, err := checkoutRevision(ctx, ref, path)
+	if err != nil {
+		return nil, usageErrorf("--baseline %q is neither a file nor a git revision: %w", ref, err)
+	}
+	defer cleanup()
+	r, _, err := scanSide(ctx, env, g, database, checkout)
+	if err != nil {
+		return nil, fmt.Errorf("baseline %s: %w", ref, err)
+	}
+	return policy.NewBaseline(r), nil
 }
