@@ -251,7 +251,7 @@ func TestScanFixtures(t *testing.T) {
 		{file: "minimal.js", want: []brief{{Spec: "lodash", Kind: ImportDecl, Line: 1, Names: []string{"default"}}}},
 		{file: "empty.js"},
 		{
-			file: "real_server.js",
+			file: "../../testdata/nodegoat/server.js", // the real NodeGoat server.js of the analysis tests
 			want: []brief{
 				{Spec: "express", Kind: Require, Line: 3, Members: []string{"static"}, Opaque: true},
 				{Spec: "serve-favicon", Kind: Require, Line: 4, Opaque: true},
@@ -362,6 +362,7 @@ func FuzzScan(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	files = append(files, filepath.Join("..", "..", "testdata", "nodegoat", "server.js"))
 	for _, p := range files {
 		if info, err := os.Stat(p); err != nil || info.IsDir() {
 			continue // testdata/fuzz holds the fuzzer's own corpus
