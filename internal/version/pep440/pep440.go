@@ -88,6 +88,19 @@ type Version struct {
 // String returns the version exactly as it was given to Parse.
 func (v *Version) String() string { return v.orig }
 
+// IsPrerelease reports whether the version is a pre-release or a
+// development release (PEP 440 excludes both from ranges unless asked).
+func (v *Version) IsPrerelease() bool { return v.preKind != preNone || v.hasDev }
+
+// Major returns the epoch-qualified first release number ("2" for
+// "2.31.0", "1!3" for "1!3.0"): the part a compatible release keeps.
+func (v *Version) Major() string {
+	if v.epoch != "0" {
+		return v.epoch + "!" + v.release[0]
+	}
+	return v.release[0]
+}
+
 // Normalized returns the version in PEP 440's normal form: "1.0.post1" for
 // "v1.0-r1", "1.0a0" for "1.0-alpha", "1.0+ubuntu.1" for "1.0+Ubuntu-1".
 // The release keeps the length it was written with ("1.0.0" stays).

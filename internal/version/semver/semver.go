@@ -100,6 +100,12 @@ type Version struct {
 // String returns the version exactly as it was given to Parse.
 func (v *Version) String() string { return v.orig }
 
+// Major returns the major version number without leading zeros.
+func (v *Version) Major() string { return v.major }
+
+// Minor returns the minor version number without leading zeros.
+func (v *Version) Minor() string { return v.minor }
+
 // Prerelease returns the prerelease identifiers without the leading "-"
 // ("rc.1" for "1.0.0-rc.1"), or "" when v is not a prerelease.
 func (v *Version) Prerelease() string { return v.pre }
