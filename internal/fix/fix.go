@@ -97,6 +97,14 @@ type Change struct {
 	To        string `json:"to"`
 	// Kind is one of the Kind constants.
 	Kind string `json:"kind"`
+	// Target is the vulnerable package the change fixes when that is not
+	// Package: for a [KindParentUpgrade], the transitive package, and for
+	// a [KindOverride] set on a parent, the package forced. The re-scan
+	// checks Target (else Package) for Fixes and Advisories.
+	Target string `json:"target,omitempty"`
+	// TargetFrom and TargetTo are Target's versions before and after.
+	TargetFrom string `json:"target_from,omitempty"`
+	TargetTo   string `json:"target_to,omitempty"`
 	// Fixes lists the ids of the findings the change removes (the
 	// findings' primary ids), sorted.
 	Fixes []string `json:"fixes"`

@@ -136,7 +136,17 @@ func (r *runner) scan(ctx context.Context) (state, error) {
 		if err != nil {
 			return nil, err
 		}
-		sc := scanned{version: p.Version, vulns: map[string]Vuln{}}
+		// A name can resolve to several versions (npm nests them): the
+		// state of the name is all of its versions and the union of
+		// their advisories.
+		sc, ok := st[p.Name]
+		if !ok {
+			sc = scanned{version: p.Version, vulns: map[string]Vuln{}}
+		} else if !contains(strings.Split(sc.version, ", "), p.Version) {
+			vs := append(strings.Split(sc.version, ", "), p.Version)
+			sort.Strings(vs)
+			sc.version = strings.Join(vs, ", ")
+		}
 		for _, x := range v.Vulns {
 			sc.vulns[x.ID] = x
 		}
@@ -150,7 +160,11 @@ func (r *runner) scan(ctx context.Context) (state, error) {
 func judge(changes []Change, before, after state) []string {
 	var why []string
 	for _, c := range changes {
-		sc, ok := after[c.Package]
+		name := c.Package
+		if c.Target != "" {
+			name = c.Target
+		}
+		sc, ok := after[name]
 		if !ok {
 			continue // tidied away: nothing of it is left
 		}
@@ -169,7 +183,7 @@ func judge(changes []Change, before, after state) []string {
 		}
 		if len(still) > 0 {
 			sort.Strings(still)
-			why = append(why, fmt.Sprintf("%s is at %s and still affected by %s", c.Package, sc.version, strings.Join(still, ", ")))
+			why = append(why, fmt.Sprintf("%s is at %s and still affected by %s", name, sc.version, strings.Join(still, ", ")))
 		}
 	}
 	names := make([]string, 0, len(after))
@@ -394,6 +408,9 @@ func raised(before, after state, changes []Change) []Bump {
 	changed := map[string]bool{}
 	for _, c := range changes {
 		changed[c.Package] = true
+		if c.Target != "" {
+			changed[c.Target] = true
+		}
 	}
 	var out []Bump
 	for n, a := range after {

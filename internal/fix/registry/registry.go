@@ -59,7 +59,12 @@ func DefaultDir() (string, error) {
 // (or the cache is offline), else calls fetch and caches what it returns.
 // When fetch fails and a stale answer is cached, the stale answer is used
 // and the failure logged.
+//
+// A nil Cache caches nothing: every Get fetches.
 func (c *Cache) Get(ctx context.Context, ecosystem, key string, fetch func(context.Context) ([]byte, error)) ([]byte, error) {
+	if c == nil {
+		return fetch(ctx)
+	}
 	path := c.path(ecosystem, key)
 	var cached []byte
 	var age time.Duration
