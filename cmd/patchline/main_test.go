@@ -8,12 +8,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/patchline/patchline/internal/cli"
+	"github.com/patchline/patchline/internal/fix/npm/registrytest"
 )
 
 var update = flag.Bool("update", false, "update the expected output in testdata/script")
@@ -35,17 +37,57 @@ func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           filepath.Join("testdata", "script"),
 		UpdateScripts: *update,
-		Cmds:          map[string]func(*testscript.TestScript, bool, []string){"osv-export-server": exportServerCmd},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"osv-export-server": exportServerCmd,
+			"npm-registry":      npmRegistryCmd,
+			"cp-tree":           copyTreeCmd,
+		},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("PATCHLINE_DB", filepath.Join(env.WorkDir, ".db"))
 			env.Setenv("TESTDATA", filepath.Join(root, "testdata"))
 			env.Setenv("EXAMPLES", filepath.Join(root, "examples"))
+			env.Setenv("NPMFIX", filepath.Join(root, "internal", "fix", "npm", "testdata"))
+			for _, k := range []string{"GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"} {
+				env.Setenv(k, "patchline test")
+			}
+			for _, k := range []string{"GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"} {
+				env.Setenv(k, "test@patchline.example")
+			}
 			env.Setenv("NO_COLOR", "")
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("XDG_CACHE_HOME", filepath.Join(env.WorkDir, ".cache"))
 			return nil
 		},
 	})
+}
+
+// npmRegistryCmd starts a local npm registry serving the recorded answers
+// in DIR (see package registrytest) and points npm at it, with its own
+// cache and no user or global configuration.
+func npmRegistryCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: npm-registry DIR")
+	}
+	reg := registrytest.New(ts.MkAbs(args[0]))
+	ts.Defer(reg.Close)
+	work := ts.Getenv("WORK")
+	for _, kv := range reg.Env(filepath.Join(work, ".npm-cache")) {
+		k, v, _ := strings.Cut(kv, "=")
+		ts.Setenv(k, v)
+	}
+	for _, n := range []string{"userconfig", "globalconfig"} {
+		f := filepath.Join(work, ".npmrc-"+n)
+		ts.Check(os.WriteFile(f, nil, 0o644))
+		ts.Setenv("npm_config_"+n, f)
+	}
+}
+
+// copyTreeCmd copies the directory SRC to DST.
+func copyTreeCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: cp-tree SRC DST")
+	}
+	ts.Check(os.CopyFS(ts.MkAbs(args[1]), os.DirFS(ts.MkAbs(args[0]))))
 }
 
 // TestExitCodes checks the mapping from errors to exit codes, and that

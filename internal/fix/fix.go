@@ -119,6 +119,15 @@ type Change struct {
 // String returns "package from => to".
 func (c Change) String() string { return c.Package + " " + c.From + " => " + c.To }
 
+// Vulnerable returns the package whose findings the change fixes: Target
+// when set, else Package.
+func (c Change) Vulnerable() string {
+	if c.Target != "" {
+		return c.Target
+	}
+	return c.Package
+}
+
 // Unfixable is a vulnerable package no change in the plan fixes.
 type Unfixable struct {
 	Ecosystem string `json:"ecosystem"`

@@ -42,7 +42,7 @@ func WriteMarkdown(w io.Writer, d Description) error {
 	fixed := map[string]bool{} // package + "\x00" + id
 	for _, c := range changes {
 		for _, id := range c.Fixes {
-			fixed[c.Package+"\x00"+id] = true
+			fixed[c.Vulnerable()+"\x00"+id] = true
 		}
 	}
 	nFixed := len(fixed)
@@ -58,7 +58,11 @@ func WriteMarkdown(w io.Writer, d Description) error {
 		p("### What changed\n\n")
 		p("| Package | From | To | Kind | Fixes |\n|---|---|---|---|---|\n")
 		for _, c := range changes {
-			p("| `%s` | %s | %s | %s | %s |\n", code(c.Package), cell(c.From), cell(c.To), c.Kind, cell(strings.Join(c.Fixes, ", ")))
+			kind := c.Kind
+			if c.Target != "" {
+				kind += fmt.Sprintf(" (moves `%s` %s => %s)", code(c.Target), cell(c.TargetFrom), cell(c.TargetTo))
+			}
+			p("| `%s` | %s | %s | %s | %s |\n", code(c.Package), cell(c.From), cell(c.To), kind, cell(strings.Join(c.Fixes, ", ")))
 		}
 		p("\n")
 		for _, c := range changes {
@@ -76,18 +80,21 @@ func WriteMarkdown(w io.Writer, d Description) error {
 		}
 
 		p("### Vulnerabilities removed\n\n")
-		p("| ID | Aliases | Severity | Package | Summary |\n|---|---|---|---|---|\n")
+		p("| ID | Aliases | Severity | Reachability | Package | Summary |\n|---|---|---|---|---|---|\n")
 		for _, c := range changes {
 			for _, id := range c.Fixes {
-				f := byID[c.Package+"\x00"+id]
+				f := byID[c.Vulnerable()+"\x00"+id]
 				var aliases, summary, sev string
-				sev = "unknown"
+				sev, reach := "unknown", "not analysed"
 				if f != nil {
 					aliases = strings.Join(f.Aliases, ", ")
 					summary = f.Summary
 					sev = severityText(f.Severity)
+					if f.Reachability != nil {
+						reach = strings.ReplaceAll(f.Reachability.Verdict, "_", " ")
+					}
 				}
-				p("| %s | %s | %s | `%s` | %s |\n", cell(id), orDash(aliases), sev, code(c.Package), orDash(summary))
+				p("| %s | %s | %s | %s | `%s` | %s |\n", cell(id), orDash(aliases), sev, reach, code(c.Vulnerable()), orDash(summary))
 			}
 		}
 		p("\n")

@@ -191,6 +191,10 @@ func (s *Scratch) copy(ctx context.Context, abs string) error {
 	return nil
 }
 
+// ErrNothingChanged is returned by [Scratch.Commit] when the paths hold no
+// change to commit.
+var ErrNothingChanged = errors.New("commit: nothing changed")
+
 // Commit commits paths (relative to [Scratch.Dir]) on the scratch's
 // branch with message, as the user's git identity.
 func (s *Scratch) Commit(ctx context.Context, message string, paths []string) error {
@@ -209,7 +213,7 @@ func (s *Scratch) Commit(ctx context.Context, message string, paths []string) er
 		return fmt.Errorf("commit: %w", err)
 	}
 	if _, err := git(ctx, s.Dir, s.env, "diff", "--cached", "--quiet"); err == nil {
-		return errors.New("commit: nothing changed")
+		return ErrNothingChanged
 	}
 	if _, err := git(ctx, s.Dir, s.env, "commit", "--quiet", "-m", message); err != nil {
 		return fmt.Errorf("commit on branch %q: %w", s.Branch, err)
