@@ -4,7 +4,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -41,12 +44,25 @@ func TestScript(t *testing.T) {
 			"osv-export-server": exportServerCmd,
 			"npm-registry":      npmRegistryCmd,
 			"cp-tree":           copyTreeCmd,
+			"pypi-index":        pypiIndexCmd,
 		},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("PATCHLINE_DB", filepath.Join(env.WorkDir, ".db"))
 			env.Setenv("TESTDATA", filepath.Join(root, "testdata"))
 			env.Setenv("EXAMPLES", filepath.Join(root, "examples"))
 			env.Setenv("NPMFIX", filepath.Join(root, "internal", "fix", "npm", "testdata"))
+			env.Setenv("PYPIFIX", filepath.Join(root, "internal", "fix", "pypi", "testdata"))
+			env.Setenv("GOFIX", filepath.Join(root, "internal", "fix", "golang", "testdata"))
+			// The go command of fix scripts: the build cache of this test
+			// run (a cold one would compile the standard library again),
+			// a module cache of the script's own, no checksum database.
+			if c, err := exec.Command("go", "env", "GOCACHE").Output(); err == nil {
+				env.Setenv("GOCACHE", strings.TrimSpace(string(c)))
+			}
+			env.Setenv("GOMODCACHE", filepath.Join(env.WorkDir, ".gomodcache"))
+			env.Setenv("GOFLAGS", "-modcacherw")
+			env.Setenv("GOSUMDB", "off")
+			env.Setenv("GOTOOLCHAIN", "local")
 			for _, k := range []string{"GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"} {
 				env.Setenv(k, "patchline test")
 			}
@@ -80,6 +96,27 @@ func npmRegistryCmd(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(os.WriteFile(f, nil, 0o644))
 		ts.Setenv("npm_config_"+n, f)
 	}
+}
+
+// pypiIndexCmd serves DIR/NAME.json as the PEP 691 JSON simple-API page
+// of NAME and sets PIP_INDEX_URL to it.
+func pypiIndexCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: pypi-index DIR")
+	}
+	dir := ts.MkAbs(args[0])
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.Trim(strings.TrimPrefix(r.URL.Path, "/simple/"), "/")
+		b, err := os.ReadFile(filepath.Join(dir, filepath.Base(name)+".json"))
+		if err != nil || strings.Contains(name, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/vnd.pypi.simple.v1+json")
+		w.Write(b)
+	}))
+	ts.Defer(srv.Close)
+	ts.Setenv("PIP_INDEX_URL", srv.URL+"/simple/")
 }
 
 // copyTreeCmd copies the directory SRC to DST.

@@ -17,8 +17,10 @@ import (
 	"github.com/patchline/patchline/internal/db"
 	"github.com/patchline/patchline/internal/extract"
 	"github.com/patchline/patchline/internal/fix"
+	"github.com/patchline/patchline/internal/fix/cargo"
 	"github.com/patchline/patchline/internal/fix/golang"
 	"github.com/patchline/patchline/internal/fix/npm"
+	"github.com/patchline/patchline/internal/fix/pypi"
 	"github.com/patchline/patchline/internal/fix/registry"
 	"github.com/patchline/patchline/internal/inventory"
 	"github.com/patchline/patchline/internal/report"
@@ -27,14 +29,16 @@ import (
 )
 
 type fixFlags struct {
-	apply    bool
-	branch   string
-	validate string
-	offline  bool
-	format   string
-	output   string
-	timeout  time.Duration
-	noCheck  bool
+	apply       bool
+	branch      string
+	validate    string
+	offline     bool
+	format      string
+	output      string
+	timeout     time.Duration
+	noCheck     bool
+	pypiIndex   string
+	cratesIndex string
 }
 
 func newFixCommand(env *Env, g *globals) *cobra.Command {
@@ -83,6 +87,8 @@ only caches.`,
 	fl.StringVarP(&f.output, "output", "o", "", "write the output to `file`")
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Minute, "time limit of each build or test step")
 	fl.BoolVar(&f.noCheck, "no-validate", false, "apply and re-scan without building or testing")
+	fl.StringVar(&f.pypiIndex, "index-url", "", "Python package index `url` (the simple API) for versions and hashes; default: PIP_INDEX_URL, UV_DEFAULT_INDEX, pip's configuration, else pip itself")
+	fl.StringVar(&f.cratesIndex, "crates-index", "", "Cargo sparse index `url` for crate versions; default: $"+cargo.EnvIndex+", else only the advisories' fixed versions, checked by cargo")
 	return cmd
 }
 
@@ -198,6 +204,14 @@ func detectFixers(ctx context.Context, dir string, f *fixFlags, log *slog.Logger
 		}
 		out = append(out, fx)
 	}
+	py := pypi.New(pypi.Options{Offline: f.offline, Cache: cache, Logger: log, IndexURL: f.pypiIndex})
+	if in := py.Inputs(dir); len(in) > 0 {
+		out = append(out, fixer{eco: inventory.PyPI, strategy: py, inputs: in, versions: py.VersionSource()})
+	}
+	cg := cargo.New(cargo.Options{Offline: f.offline, Cache: cache, Logger: log, IndexURL: f.cratesIndex})
+	if in := cg.Inputs(dir); len(in) > 0 {
+		out = append(out, fixer{eco: inventory.CratesIO, strategy: cg, inputs: in, versions: cg.VersionSource()})
+	}
 	return out, nil
 }
 
@@ -254,7 +268,7 @@ func toolMissing(fx fixer, findings []result.Finding) fix.Plan {
 			idx[k] = i
 			p.Unfixable = append(p.Unfixable, fix.Unfixable{
 				Ecosystem: f.Ecosystem, Package: f.Package, Version: f.Version,
-				Reason: fix.ReasonApplyFailed, Detail: fx.err.Error(),
+				Reason: fix.ReasonToolMissing, Detail: fx.err.Error(),
 			})
 		}
 		p.Unfixable[i].IDs = append(p.Unfixable[i].IDs, f.ID)

@@ -73,6 +73,10 @@ const (
 	// vulnerabilities it was to fix, or gained new ones; the change was
 	// reverted.
 	ReasonRescan = "rescan-failed"
+	// ReasonToolMissing: the package manager that must make the change
+	// (npm, poetry, uv, cargo, go) is not installed or cannot work
+	// offline; Detail names the command to run.
+	ReasonToolMissing = "tool-missing"
 	// ReasonNeedsHuman: the change breaks the build or the tests; it was
 	// reverted and Output holds the failure.
 	ReasonNeedsHuman = "needs-human"

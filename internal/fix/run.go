@@ -116,10 +116,32 @@ type runner struct {
 	log  *slog.Logger
 }
 
-// scanned is the vulnerability state of one package.
+// scanned is the vulnerability state of one package name: every version
+// of it the project resolves (npm nests several, Cargo keeps one per
+// major version) and the advisories of each.
 type scanned struct {
-	version string
-	vulns   map[string]Vuln // by advisory id
+	versions map[string]map[string]Vuln // version -> advisory id -> vuln
+}
+
+// version returns the versions, sorted and joined.
+func (sc scanned) version() string {
+	vs := make([]string, 0, len(sc.versions))
+	for v := range sc.versions {
+		vs = append(vs, v)
+	}
+	sort.Strings(vs)
+	return strings.Join(vs, ", ")
+}
+
+// ids returns the advisories of every version.
+func (sc scanned) ids() map[string]bool {
+	out := map[string]bool{}
+	for _, vulns := range sc.versions {
+		for id := range vulns {
+			out[id] = true
+		}
+	}
+	return out
 }
 
 // state is the vulnerability state of a project, by package name.
@@ -136,54 +158,58 @@ func (r *runner) scan(ctx context.Context) (state, error) {
 		if err != nil {
 			return nil, err
 		}
-		// A name can resolve to several versions (npm nests them): the
-		// state of the name is all of its versions and the union of
-		// their advisories.
 		sc, ok := st[p.Name]
 		if !ok {
-			sc = scanned{version: p.Version, vulns: map[string]Vuln{}}
-		} else if !contains(strings.Split(sc.version, ", "), p.Version) {
-			vs := append(strings.Split(sc.version, ", "), p.Version)
-			sort.Strings(vs)
-			sc.version = strings.Join(vs, ", ")
+			sc = scanned{versions: map[string]map[string]Vuln{}}
+			st[p.Name] = sc
+		}
+		vulns := sc.versions[p.Version]
+		if vulns == nil {
+			vulns = map[string]Vuln{}
+			sc.versions[p.Version] = vulns
 		}
 		for _, x := range v.Vulns {
-			sc.vulns[x.ID] = x
+			vulns[x.ID] = x
 		}
-		st[p.Name] = sc
 	}
 	return st, nil
 }
 
 // judge returns why the changes, taking the project from before to after,
-// fail the re-scan; empty when they pass.
+// fail the re-scan; empty when they pass. A change fails when the version
+// it moved from is still there with the advisories it was to remove, or
+// the version it moved to has them; the project fails when a package
+// name gains an advisory none of its versions had.
 func judge(changes []Change, before, after state) []string {
 	var why []string
 	for _, c := range changes {
-		name := c.Package
+		name, from, to := c.Package, c.From, c.To
 		if c.Target != "" {
-			name = c.Target
+			name, from, to = c.Target, c.TargetFrom, c.TargetTo
 		}
 		sc, ok := after[name]
 		if !ok {
 			continue // tidied away: nothing of it is left
 		}
-		var still []string
-		for id, v := range sc.vulns {
-			if contains(c.Advisories, id) {
-				still = append(still, id)
-				continue
-			}
-			for _, f := range c.Fixes {
-				if id == f || contains(v.Aliases, f) {
+		for _, v := range []string{from, to} {
+			var still []string
+			for id, x := range sc.versions[v] {
+				if contains(c.Advisories, id) {
 					still = append(still, id)
-					break
+					continue
+				}
+				for _, f := range c.Fixes {
+					if id == f || contains(x.Aliases, f) {
+						still = append(still, id)
+						break
+					}
 				}
 			}
-		}
-		if len(still) > 0 {
-			sort.Strings(still)
-			why = append(why, fmt.Sprintf("%s is at %s and still affected by %s", name, sc.version, strings.Join(still, ", ")))
+			if len(still) > 0 {
+				sort.Strings(still)
+				why = append(why, fmt.Sprintf("%s is at %s and still affected by %s", name, sc.version(), strings.Join(still, ", ")))
+				break
+			}
 		}
 	}
 	names := make([]string, 0, len(after))
@@ -192,15 +218,16 @@ func judge(changes []Change, before, after state) []string {
 	}
 	sort.Strings(names)
 	for _, n := range names {
+		had := before[n].ids()
 		var added []string
-		for id := range after[n].vulns {
-			if _, ok := before[n].vulns[id]; !ok {
+		for id := range after[n].ids() {
+			if !had[id] {
 				added = append(added, id)
 			}
 		}
 		if len(added) > 0 {
 			sort.Strings(added)
-			why = append(why, fmt.Sprintf("%s@%s gains %s", n, after[n].version, strings.Join(added, ", ")))
+			why = append(why, fmt.Sprintf("%s@%s gains %s", n, after[n].version(), strings.Join(added, ", ")))
 		}
 	}
 	return why
@@ -417,13 +444,13 @@ func raised(before, after state, changes []Change) []Bump {
 		if changed[n] {
 			continue
 		}
-		if b, ok := before[n]; !ok || b.version != a.version {
-			out = append(out, Bump{Package: n, From: before[n].version, To: a.version})
+		if b, ok := before[n]; !ok || b.version() != a.version() {
+			out = append(out, Bump{Package: n, From: before[n].version(), To: a.version()})
 		}
 	}
 	for n, b := range before {
 		if _, ok := after[n]; !ok && !changed[n] {
-			out = append(out, Bump{Package: n, From: b.version})
+			out = append(out, Bump{Package: n, From: b.version()})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Package < out[j].Package })
