@@ -19,6 +19,7 @@ package fix
 
 import (
 	"context"
+	"sort"
 
 	"github.com/patchline/patchline/internal/result"
 	"github.com/patchline/patchline/internal/severity"
@@ -280,4 +281,31 @@ func StillAffected(f *result.Finding, v Verdict) []Vuln {
 		}
 	}
 	return out
+}
+
+// FindingIDs returns the primary ids of findings, sorted, each once.
+func FindingIDs(findings []*result.Finding) []string {
+	seen := make(map[string]bool, len(findings))
+	var ids []string
+	for _, f := range findings {
+		if !seen[f.ID] {
+			seen[f.ID] = true
+			ids = append(ids, f.ID)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// OpenFindings returns the findings that verdict (of the version a project
+// resolves today) still shows, and their sorted ids: a finding the
+// database no longer confirms needs no change.
+func OpenFindings(findings []*result.Finding, verdict Verdict) ([]*result.Finding, []string) {
+	var open []*result.Finding
+	for _, f := range findings {
+		if len(StillAffected(f, verdict)) > 0 {
+			open = append(open, f)
+		}
+	}
+	return open, FindingIDs(open)
 }

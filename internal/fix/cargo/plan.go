@@ -137,12 +137,12 @@ func (p *planner) crate(ctx context.Context, g group) error {
 	}
 	entries := p.locked(g.name, g.version)
 	if len(entries) == 0 {
-		unfixable(allIDs(g), fix.ReasonNotInGraph,
+		unfixable(fix.FindingIDs(g.findings), fix.ReasonNotInGraph,
 			fmt.Sprintf("Cargo.lock resolves no %s: the finding came from another file, or Cargo.lock changed since the scan", g.spec()), nil)
 		return nil
 	}
 	if e := entries[0]; e.Note != "" {
-		unfixable(allIDs(g), fix.ReasonPinned,
+		unfixable(fix.FindingIDs(g.findings), fix.ReasonPinned,
 			fmt.Sprintf("%s comes %s, not from a registry: move the git dependency to a fixed revision (or to a registry version) by hand", g.spec(), strings.TrimPrefix(e.Note, "from ")), nil)
 		return nil
 	}
@@ -153,9 +153,9 @@ func (p *planner) crate(ctx context.Context, g group) error {
 	for _, pr := range verdict.Problems {
 		p.note(fmt.Sprintf("%s: advisory not evaluated: %s", g.spec(), pr))
 	}
-	fs, ids := open(g, verdict)
+	fs, ids := fix.OpenFindings(g.findings, verdict)
 	if len(fs) == 0 {
-		p.note(fmt.Sprintf("%s: Cargo.lock resolves %s, which %s no longer affect", g.name, g.version, strings.Join(allIDs(g), ", ")))
+		p.note(fmt.Sprintf("%s: Cargo.lock resolves %s, which %s no longer affect", g.name, g.version, strings.Join(fix.FindingIDs(g.findings), ", ")))
 		return nil
 	}
 	var fixed []string
@@ -207,39 +207,6 @@ func (p *planner) crate(ctx context.Context, g group) error {
 		Fixes: ids, Advisories: verdict.IDs(), Reason: reason,
 	})
 	return nil
-}
-
-// open returns the findings of g that still affect the locked version, and
-// their sorted ids.
-func open(g group, verdict fix.Verdict) ([]*result.Finding, []string) {
-	var fs []*result.Finding
-	seen := map[string]bool{}
-	var ids []string
-	for _, f := range g.findings {
-		if len(fix.StillAffected(f, verdict)) == 0 {
-			continue
-		}
-		fs = append(fs, f)
-		if !seen[f.ID] {
-			seen[f.ID] = true
-			ids = append(ids, f.ID)
-		}
-	}
-	sort.Strings(ids)
-	return fs, ids
-}
-
-func allIDs(g group) []string {
-	seen := map[string]bool{}
-	var ids []string
-	for _, f := range g.findings {
-		if !seen[f.ID] {
-			seen[f.ID] = true
-			ids = append(ids, f.ID)
-		}
-	}
-	sort.Strings(ids)
-	return ids
 }
 
 // listed joins items, at most five of them.

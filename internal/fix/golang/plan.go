@@ -117,26 +117,6 @@ func (p *planner) check(ctx context.Context, name, v string) (fix.Verdict, error
 	return verdict, nil
 }
 
-// open returns the findings of g that still affect version v, and their
-// sorted ids.
-func open(g group, verdict fix.Verdict) ([]*result.Finding, []string) {
-	var fs []*result.Finding
-	seen := map[string]bool{}
-	var ids []string
-	for _, f := range g.findings {
-		if len(fix.StillAffected(f, verdict)) == 0 {
-			continue
-		}
-		fs = append(fs, f)
-		if !seen[f.ID] {
-			seen[f.ID] = true
-			ids = append(ids, f.ID)
-		}
-	}
-	sort.Strings(ids)
-	return fs, ids
-}
-
 // fixedVersions collects the fixed versions the findings and the verdict
 // name, as Go module versions ("v1.2.3"), lowest first.
 func fixedVersions(fs []*result.Finding, verdict fix.Verdict, canon func(string) string) []string {
@@ -217,7 +197,7 @@ func (p *planner) module(ctx context.Context, g group) error {
 	}
 	m := p.find(g.name)
 	if m == nil {
-		unfixable(g.findings[0].Version, allIDs(g), fix.ReasonNotInGraph,
+		unfixable(g.findings[0].Version, fix.FindingIDs(g.findings), fix.ReasonNotInGraph,
 			fmt.Sprintf("the build list has no module %q: the finding came from another file (a go.sum line, a binary), or go.mod changed since the scan", g.name), nil)
 		return nil
 	}
@@ -229,11 +209,11 @@ func (p *planner) module(ctx context.Context, g group) error {
 	if m.Replace != nil {
 		switch {
 		case m.Replace.Version == "":
-			unfixable(m.Version, allIDs(g), fix.ReasonPinned,
+			unfixable(m.Version, fix.FindingIDs(g.findings), fix.ReasonPinned,
 				fmt.Sprintf("go.mod replaces %s with the directory %q: its code has no version to upgrade; update it by hand", m.Path, m.Replace.Path), nil)
 			return nil
 		case m.Replace.Path != m.Path:
-			unfixable(m.Replace.Version, allIDs(g), fix.ReasonPinned,
+			unfixable(m.Replace.Version, fix.FindingIDs(g.findings), fix.ReasonPinned,
 				fmt.Sprintf("go.mod replaces %s with %s %s: raise or remove the replace directive by hand", m.Path, m.Replace.Path, m.Replace.Version), nil)
 			return nil
 		}
@@ -243,9 +223,9 @@ func (p *planner) module(ctx context.Context, g group) error {
 	if err != nil {
 		return err
 	}
-	fs, ids := open(g, verdict)
+	fs, ids := fix.OpenFindings(g.findings, verdict)
 	if len(fs) == 0 {
-		p.note(fmt.Sprintf("%s: the build list selects %s, which %s no longer affect", path, cur, strings.Join(allIDs(g), ", ")))
+		p.note(fmt.Sprintf("%s: the build list selects %s, which %s no longer affect", path, cur, strings.Join(fix.FindingIDs(g.findings), ", ")))
 		return nil
 	}
 	fixed := fixedVersions(fs, verdict, canonModule)
@@ -440,7 +420,7 @@ func (p *planner) stdlib(ctx context.Context, g group) error {
 	if !ok {
 		cur = canonGo(g.findings[0].Version)
 	}
-	ids := allIDs(g)
+	ids := fix.FindingIDs(g.findings)
 	if cur == "" {
 		p.plan.Unfixable = append(p.plan.Unfixable, fix.Unfixable{
 			Ecosystem: inventory.Go, Package: inventory.Stdlib, IDs: ids, Reason: fix.ReasonToolchain,
@@ -452,9 +432,9 @@ func (p *planner) stdlib(ctx context.Context, g group) error {
 	if err != nil {
 		return err
 	}
-	fs, ids := open(g, verdict)
+	fs, ids := fix.OpenFindings(g.findings, verdict)
 	if len(fs) == 0 {
-		p.note(fmt.Sprintf("stdlib: go.mod's Go version %s is not affected by %s", cur, strings.Join(allIDs(g), ", ")))
+		p.note(fmt.Sprintf("stdlib: go.mod's Go version %s is not affected by %s", cur, strings.Join(fix.FindingIDs(g.findings), ", ")))
 		return nil
 	}
 	fixed := fixedVersions(fs, verdict, canonGo)
@@ -514,19 +494,6 @@ func (p *planner) stdlib(ctx context.Context, g group) error {
 		Detail: why + fmt.Sprintf(": build and release with Go %s or later (e.g. `toolchain go%s` in go.mod, and in CI); go.mod's go and toolchain lines only give the oldest Go that builds the module, so builds may already use a newer one%s", pick, pick, local),
 	})
 	return nil
-}
-
-func allIDs(g group) []string {
-	seen := map[string]bool{}
-	var ids []string
-	for _, f := range g.findings {
-		if !seen[f.ID] {
-			seen[f.ID] = true
-			ids = append(ids, f.ID)
-		}
-	}
-	sort.Strings(ids)
-	return ids
 }
 
 func listed(items []string) string {

@@ -96,18 +96,6 @@ func (p *planner) note(s string) {
 	}
 }
 
-// ids returns the primary ids of the group's findings, sorted.
-func (g group) ids() []string {
-	var out []string
-	for _, f := range g.findings {
-		if !contains(out, f.ID) {
-			out = append(out, f.ID)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 func (g group) fixed() []string {
 	var out []string
 	for _, f := range g.findings {
@@ -142,7 +130,7 @@ func (p *planner) advisories(ctx context.Context, name, from, to string) ([]stri
 
 func (p *planner) unfixable(g group, reason, detail string, fixed []string) {
 	p.plan.Unfixable = append(p.plan.Unfixable, fix.Unfixable{
-		Ecosystem: inventory.Npm, Package: g.name, Version: g.version, IDs: g.ids(),
+		Ecosystem: inventory.Npm, Package: g.name, Version: g.version, IDs: fix.FindingIDs(g.findings),
 		Reason: reason, Detail: detail, Fixed: fixed,
 	})
 }
@@ -173,7 +161,7 @@ func (p *planner) group(ctx context.Context, g group) error {
 	}
 	base := fix.Change{
 		Ecosystem: inventory.Npm, Package: g.name, From: g.version, To: ch.Pick,
-		Fixes: g.ids(), Advisories: advs, Reason: ch.Why,
+		Fixes: fix.FindingIDs(g.findings), Advisories: advs, Reason: ch.Why,
 	}
 
 	// Who requires the vulnerable instances, and do their ranges take

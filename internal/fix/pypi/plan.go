@@ -162,19 +162,6 @@ func groupFindings(findings []result.Finding) []group {
 	return out
 }
 
-func (g group) ids() []string {
-	seen := map[string]bool{}
-	var ids []string
-	for _, f := range g.findings {
-		if !seen[f.ID] {
-			seen[f.ID] = true
-			ids = append(ids, f.ID)
-		}
-	}
-	sort.Strings(ids)
-	return ids
-}
-
 // Plan proposes, for each vulnerable package version of the findings, the
 // smallest version no advisory affects (see the package documentation for
 // the rules). Findings of other ecosystems are ignored. It reads the project
@@ -225,10 +212,10 @@ func (s *Strategy) planOne(ctx context.Context, dir string, pf *projectFiles, g 
 			for _, l := range w.loose {
 				where = append(where, fmt.Sprintf("%s:%d asks for %s%s", l.file, l.e.line(), l.e.name, spaceBefore(l.e.spec)))
 			}
-			unfixable(g.ids(), fix.ReasonPinned, fmt.Sprintf("%s: the requirement is not an exact pin, so the installed version (%s) comes from the environment, not from this file; pin it with == (or generate the file with pip-compile) and run the fix again", strings.Join(where, "; "), g.version), nil, nil)
+			unfixable(fix.FindingIDs(g.findings), fix.ReasonPinned, fmt.Sprintf("%s: the requirement is not an exact pin, so the installed version (%s) comes from the environment, not from this file; pin it with == (or generate the file with pip-compile) and run the fix again", strings.Join(where, "; "), g.version), nil, nil)
 			return nil
 		}
-		unfixable(g.ids(), fix.ReasonNotInGraph, fmt.Sprintf("no requirements file, poetry.lock or uv.lock of the project pins %s at %s: the finding came from another file, or the files changed since the scan", g.norm, g.version), nil, nil)
+		unfixable(fix.FindingIDs(g.findings), fix.ReasonNotInGraph, fmt.Sprintf("no requirements file, poetry.lock or uv.lock of the project pins %s at %s: the finding came from another file, or the files changed since the scan", g.norm, g.version), nil, nil)
 		return nil
 	}
 	verdict, err := checker.Check(ctx, fix.Package{Ecosystem: inventory.PyPI, Name: g.norm, Version: g.version})
@@ -247,7 +234,7 @@ func (s *Strategy) planOne(ctx context.Context, dir string, pf *projectFiles, g 
 		}
 	}
 	if len(open) == 0 {
-		note(fmt.Sprintf("%s: version %s is no longer affected by %s", g.norm, g.version, strings.Join(g.ids(), ", ")))
+		note(fmt.Sprintf("%s: version %s is no longer affected by %s", g.norm, g.version, strings.Join(fix.FindingIDs(g.findings), ", ")))
 		return nil
 	}
 	ids := make([]string, 0, len(idSet))
