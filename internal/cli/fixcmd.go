@@ -382,6 +382,10 @@ func writeFix(env *Env, f *fixFlags, dir string, rep fixReport, findings []resul
 }
 
 func writeFixTable(w io.Writer, rep fixReport) error {
+	if len(rep.Plan.Changes) == 0 && len(rep.Plan.Unfixable) == 0 {
+		_, err := fmt.Fprintln(w, "No known vulnerabilities to fix.")
+		return err
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ECOSYSTEM\tPACKAGE\tFROM\tTO\tKIND\tFIXES")
 	for _, c := range rep.Plan.Changes {

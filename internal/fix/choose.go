@@ -54,6 +54,10 @@ type Choice struct {
 	Fixed []string
 	// Problems are advisories that could not be evaluated on a candidate.
 	Problems []string
+	// ListError is why the published versions could not be listed (then
+	// only the fixed versions were candidates); the strategy notes it
+	// once for the plan rather than in every package's detail.
+	ListError string
 }
 
 // Choose picks the smallest version above req.Current, in the ordering of
@@ -205,15 +209,16 @@ func Choose(ctx context.Context, req ChooseRequest) (Choice, error) {
 	if pick != "" {
 		ch.Pick = pick
 		if ch.CrossesMajor {
-			ch.Why = fmt.Sprintf("no %s version of the current major version (%s) above %s is free of advisories; %s is the smallest that is, in another major version: expect breaking changes", source, curMajor, req.Current, pick)
+			ch.Why = fmt.Sprintf("no %s of the current major version (%s) above %s is free of advisories; %s is the smallest that is, in another major version: expect breaking changes", noun(source), curMajor, req.Current, pick)
 		} else {
-			ch.Why = fmt.Sprintf("%s is the smallest %s version above %s that no advisory in the database affects", pick, source, req.Current)
+			ch.Why = fmt.Sprintf("%s is the smallest %s above %s that no advisory in the database affects", pick, noun(source), req.Current)
 		}
 		if len(skipped) > 0 {
 			ch.Why += "; skipped " + listSkipped(skipped)
 		}
 		if listErr != nil {
-			ch.Why += fmt.Sprintf(" (the published versions could not be listed: %v)", listErr)
+			ch.ListError = listErr.Error()
+			ch.Why += " (the published versions could not be listed; see the notes)"
 		}
 		return ch, nil
 	}
@@ -225,7 +230,7 @@ func Choose(ctx context.Context, req ChooseRequest) (Choice, error) {
 		ch.Detail = fmt.Sprintf("no version of the current major version (%s) above %s is free of advisories, and crossing to another major version is not allowed here", curMajor, req.Current)
 	default:
 		ch.Reason = ReasonNoCandidate
-		ch.Detail = fmt.Sprintf("no %s version above %s is free of every advisory", source, req.Current)
+		ch.Detail = fmt.Sprintf("no %s above %s is free of every advisory", noun(source), req.Current)
 		if len(fixedStr) > 0 {
 			ch.Detail = fmt.Sprintf("the advisories name fixed versions (%s), but %s", strings.Join(fixedStr, ", "), ch.Detail)
 		}
@@ -234,7 +239,8 @@ func Choose(ctx context.Context, req ChooseRequest) (Choice, error) {
 		ch.Detail += ": " + listSkipped(skipped)
 	}
 	if listErr != nil {
-		ch.Detail += fmt.Sprintf(" (the published versions could not be listed: %v)", listErr)
+		ch.ListError = listErr.Error()
+		ch.Detail += " (the published versions could not be listed; see the notes)"
 	}
 	return ch, nil
 }
@@ -278,4 +284,13 @@ func listSkipped(items []string) string {
 		return strings.Join(items, ", ")
 	}
 	return strings.Join(items[:maxSkipped], ", ") + fmt.Sprintf(" and %d more", len(items)-maxSkipped)
+}
+
+// noun names the candidates: "published version" or "version named as
+// fixed".
+func noun(source string) string {
+	if source == "published" {
+		return "published version"
+	}
+	return "version named as fixed"
 }

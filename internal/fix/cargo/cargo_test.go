@@ -505,7 +505,8 @@ func TestPlanRules(t *testing.T) {
 		if len(got.Changes) != 1 || got.Changes[0].To != "0.6.14" {
 			t.Fatalf("changes = %+v, want smallvec 0.6.9 => 0.6.14", got.Changes)
 		}
-		wantContains(t, "reason", got.Changes[0].Reason, "named as fixed", EnvIndex)
+		wantContains(t, "reason", got.Changes[0].Reason, "named as fixed", "see the notes")
+		wantContains(t, "notes", strings.Join(got.Notes, "\n"), EnvIndex)
 	})
 }
 

@@ -29,6 +29,11 @@ const maxIndexFile = 64 << 20
 // errNotFound is returned when the index has no file for a crate.
 var errNotFound = errors.New("no such crate in the index")
 
+// ErrNoIndex is returned for version lists when no sparse index is
+// configured. Only the versions the advisories name as fixed are then
+// candidates, and cargo checks that they exist when applying.
+var ErrNoIndex = errors.New("no crates index is configured: set " + EnvIndex + " (or --crates-index) to your registry's sparse index URL, e.g. sparse+https://index.crates.example/; until then only the versions the advisories name as fixed are candidates")
+
 // Index is the [fix.VersionSource] of crates: a registry index in Cargo's
 // sparse protocol, one file per crate of JSON lines, at
 // <index>/<prefix>/<name> where the prefix is "1" for one-letter names,
@@ -86,7 +91,7 @@ func (x *Index) Versions(ctx context.Context, ecosystem, name string) ([]fix.Rel
 		return nil, x.baseErr
 	}
 	if x.base == nil {
-		return nil, fmt.Errorf("no crates index is configured, so the published versions of %q are unknown: set %s (or the index option) to your registry's sparse index URL, e.g. sparse+https://index.crates.example/; until then only the versions the advisories name as fixed are candidates, and cargo checks that they exist when applying", name, EnvIndex)
+		return nil, fmt.Errorf("%w (%q)", ErrNoIndex, name)
 	}
 	rel, err := indexPath(name)
 	if err != nil {

@@ -177,6 +177,9 @@ func (p *planner) crate(ctx context.Context, g group) error {
 	for _, pr := range ch.Problems {
 		p.note(fmt.Sprintf("%s: advisory not evaluated: %s", g.name, pr))
 	}
+	if ch.ListError != "" {
+		p.note(ch.ListError)
+	}
 	parents := p.parents(entries[0].ID)
 	if ch.Pick == "" {
 		detail := ch.Detail

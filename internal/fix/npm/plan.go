@@ -151,6 +151,9 @@ func (p *planner) group(ctx context.Context, g group) error {
 	for _, pr := range ch.Problems {
 		p.note(fmt.Sprintf("%s: advisory not evaluated: %s", g.name, pr))
 	}
+	if ch.ListError != "" {
+		p.note(ch.ListError)
+	}
 	if ch.Pick == "" {
 		p.unfixable(g, ch.Reason, ch.Detail, ch.Fixed)
 		return nil

@@ -434,7 +434,7 @@ func (x *indexSource) pipVersions(ctx context.Context, name string) ([]string, e
 			return nil, fmt.Errorf("no package index is configured and %q is not on PATH to ask pip: set --index-url or $PIP_INDEX_URL", x.s.python)
 		}
 		st, err := fix.RunCommand(ctx, fix.Command{
-			Name: "pip index versions", Args: []string{py, "-m", "pip", "index", "versions", "--pre", norm},
+			Name: "pip index versions", Args: []string{py, "-m", "pip", "index", "versions", "--pre", "--retries", "1", "--disable-pip-version-check", norm},
 			Env: x.s.env, Timeout: x.s.commandTimeout(), Tail: 4 << 20,
 		})
 		st.Command = strings.Replace(st.Command, py, x.s.python, 1)
@@ -442,7 +442,7 @@ func (x *indexSource) pipVersions(ctx context.Context, name string) ([]string, e
 			return nil, err
 		}
 		if !st.OK {
-			return nil, fmt.Errorf("no package index is configured, so pip was asked: %w", &fix.StepError{Step: st})
+			return nil, fmt.Errorf("no package index is configured, and `%s` failed: %s", st.Command, lastLine(st.Output))
 		}
 		if _, err := parsePipIndexVersions(st.Output); err != nil {
 			return nil, err
@@ -485,3 +485,4 @@ func parsePipIndexVersions(out string) ([]string, error) {
 	}
 	return nil, fmt.Errorf("pip index versions printed no \"Available versions:\" line (%s)", msg)
 }
+

@@ -259,6 +259,9 @@ func (s *Strategy) planOne(ctx context.Context, dir string, pf *projectFiles, g 
 	for _, p := range choice.Problems {
 		note(fmt.Sprintf("%s: advisory not evaluated: %s", g.norm, p))
 	}
+	if choice.ListError != "" {
+		note(choice.ListError)
+	}
 	if choice.Pick == "" {
 		unfixable(ids, choice.Reason, choice.Detail, choice.Fixed, nil)
 		return nil
