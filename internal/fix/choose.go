@@ -108,7 +108,19 @@ func Choose(ctx context.Context, req ChooseRequest) (Choice, error) {
 			continue
 		}
 		fixed = append(fixed, v)
-		if cands[f] == nil {
+		if cands[f] != nil {
+			continue
+		}
+		// Another spelling of a listed version ("2.0" for "2.0.0") is
+		// that version, not a second candidate.
+		known := false
+		for _, c := range cands {
+			if c.v.Compare(v) == 0 {
+				known = true
+				break
+			}
+		}
+		if !known {
 			cands[f] = &cand{v: v, release: Release{Version: f}}
 		}
 	}
@@ -223,11 +235,11 @@ func Choose(ctx context.Context, req ChooseRequest) (Choice, error) {
 		return ch, nil
 	}
 	switch {
-	case len(fixedStr) == 0 && len(skipped) == 0:
-		ch.Reason, ch.Detail = ReasonNoFix, "no advisory names a fixed version, and no newer version is known"
 	case req.SameMajorOnly && len(other) > 0 && sameSkipped == len(skipped):
 		ch.Reason = ReasonOtherMajor
 		ch.Detail = fmt.Sprintf("no version of the current major version (%s) above %s is free of advisories, and crossing to another major version is not allowed here", curMajor, req.Current)
+	case len(fixedStr) == 0 && len(skipped) == 0:
+		ch.Reason, ch.Detail = ReasonNoFix, "no advisory names a fixed version, and no newer version is known"
 	default:
 		ch.Reason = ReasonNoCandidate
 		ch.Detail = fmt.Sprintf("no %s above %s is free of every advisory", noun(source), req.Current)

@@ -69,6 +69,12 @@ func Diff(oldDir, newDir string, paths []string) (string, error) {
 			newLabel = "/dev/null"
 		}
 		b.WriteString("diff --git a/" + f + " b/" + f + "\n")
+		switch {
+		case !oldOK:
+			b.WriteString("new file mode 100644\n")
+		case !newOK:
+			b.WriteString("deleted file mode 100644\n")
+		}
 		b.WriteString(udiff.Unified(oldLabel, newLabel, string(old), string(cur)))
 	}
 	return b.String(), nil

@@ -74,7 +74,10 @@ func parseLock(path string, b []byte) (*lockfile, error) {
 		}
 	}
 	pk, ok := lf.top["packages"]
-	if lf.version < 2 || !ok {
+	if lf.version >= 2 && !ok {
+		return nil, fmt.Errorf("parse %q: a version %d lockfile without \"packages\": regenerate it with `npm install --package-lock-only`", path, lf.version)
+	}
+	if lf.version < 2 {
 		return nil, fmt.Errorf("%q is a version %d lockfile, written by npm 6 or older: patchline fix needs version 2 or 3 (run `npm install --package-lock-only` with npm 7 or later to upgrade it)", path, lf.version)
 	}
 	if err := json.Unmarshal(pk, &lf.raw); err != nil {
@@ -177,20 +180,28 @@ func (lf *lockfile) dependents(target string) []dependent {
 			{"optionalDependencies", e.OptionalDependencies},
 			{"peerDependencies", e.PeerDependencies},
 		}
-		if p == "" {
+		if p == "" || !strings.Contains(p, "node_modules/") { // the project or a workspace: its dev dependencies are installed
 			fields = append(fields, struct {
 				name string
 				deps map[string]string
 			}{"devDependencies", e.DevDependencies})
 		}
+	fieldLoop:
 		for _, f := range fields {
-			spec, ok := f.deps[name]
-			if !ok {
-				continue
-			}
-			if r, ok := lf.resolve(p, name); ok && r == target {
-				out = append(out, dependent{path: p, spec: spec, field: f.name})
-				break
+			for key, spec := range f.deps {
+				// Required by its name, or through an alias
+				// ("alias": "npm:name@range"), installed under the alias.
+				if key != name {
+					rest, ok := strings.CutPrefix(spec, "npm:"+name+"@")
+					if !ok {
+						continue
+					}
+					spec = rest
+				}
+				if r, ok := lf.resolve(p, key); ok && r == target {
+					out = append(out, dependent{path: p, spec: spec, field: f.name})
+					break fieldLoop
+				}
 			}
 		}
 	}

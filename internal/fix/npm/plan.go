@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -313,8 +314,19 @@ func (p *planner) parentUpgrades(ctx context.Context, g group, blocked []depende
 // satisfies reports whether version v is in npm range spec. why is set
 // when spec is not a range patchline can evaluate (a tag, a URL, a git
 // or file spec, an alias).
+//
+// Masterminds/semver evaluates the range; npm's rule for pre-releases is
+// applied on top: a pre-release satisfies a range only when one of the
+// range's own versions is a pre-release of the same major.minor.patch.
 func satisfies(spec, v string) (ok bool, why string) {
 	s := strings.TrimSpace(spec)
+	ver, err := mmsemver.StrictNewVersion(v)
+	if err != nil {
+		return false, ""
+	}
+	if ver.Prerelease() != "" && !prereleaseAllowed(s, ver) {
+		return false, ""
+	}
 	if s == "" || s == "*" || s == "x" {
 		return true, ""
 	}
@@ -325,11 +337,25 @@ func satisfies(spec, v string) (ok bool, why string) {
 	if err != nil {
 		return false, "not a version range: " + err.Error()
 	}
-	ver, err := mmsemver.StrictNewVersion(v)
-	if err != nil {
-		return false, ""
-	}
 	return c.Check(ver), ""
+}
+
+// rangeVersion finds the versions a range is written with.
+var rangeVersion = regexp.MustCompile(`\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?`)
+
+// prereleaseAllowed reports whether the range names a pre-release of v's
+// major.minor.patch, which npm requires before a pre-release may match.
+func prereleaseAllowed(spec string, v *mmsemver.Version) bool {
+	for _, m := range rangeVersion.FindAllString(spec, -1) {
+		rv, err := mmsemver.StrictNewVersion(m)
+		if err != nil || rv.Prerelease() == "" {
+			continue
+		}
+		if rv.Major() == v.Major() && rv.Minor() == v.Minor() && rv.Patch() == v.Patch() {
+			return true
+		}
+	}
+	return false
 }
 
 // newRange returns the range to write in place of old so that it admits
@@ -341,8 +367,13 @@ func newRange(old, v string) string {
 		return "^" + v
 	case strings.HasPrefix(s, "~"):
 		return "~" + v
-	case s != "" && s[0] >= '0' && s[0] <= '9' && !strings.ContainsAny(s, " |x*<>"):
-		return v
+	}
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "="), "v")
+	if s != "" && s[0] >= '0' && s[0] <= '9' && !strings.ContainsAny(s, " |xX*<>") && strings.Count(s, ".") == 2 {
+		return v // an exact version stays exact
+	}
+	if s != "" && s[0] >= '0' && s[0] <= '9' && !strings.ContainsAny(s, " |*<>") && strings.Count(strings.TrimSuffix(strings.TrimSuffix(s, ".x"), ".X"), ".") == 1 {
+		return "~" + v // "1.2" or "1.2.x": a minor range stays one
 	}
 	return "^" + v
 }

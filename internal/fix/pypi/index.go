@@ -485,4 +485,3 @@ func parsePipIndexVersions(out string) ([]string, error) {
 	}
 	return nil, fmt.Errorf("pip index versions printed no \"Available versions:\" line (%s)", msg)
 }
-
