@@ -156,6 +156,13 @@ func (s *Strategy) Apply(ctx context.Context, dir string, p fix.Plan) error {
 	}
 	var pkgSet []string // npm pkg set arguments
 	for _, c := range p.Changes {
+		if len(lf.instances(c.Package, c.From)) == 0 {
+			// An earlier change took it away (a parent moved to a
+			// version that no longer needs it): nothing is left to do,
+			// and the re-scan confirms the advisories are gone.
+			s.log.Info("nothing to change: no longer in the lockfile", "package", c.Package, "version", c.From)
+			continue
+		}
 		switch c.Kind {
 		case fix.KindDirectUpgrade, fix.KindTransitiveInPlace:
 			if err := s.setAll(ctx, lf, c.Package, c.From, c.To); err != nil {

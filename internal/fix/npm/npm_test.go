@@ -221,3 +221,27 @@ func TestRun(t *testing.T) {
 		t.Errorf("package.json dependencies (-want +got):\n%s", diff)
 	}
 }
+
+// TestApplySkipsWhatIsGone: a change whose version an earlier change took
+// out of the lockfile (a parent that no longer needs it) is nothing to do,
+// not a failure.
+func TestApplySkipsWhatIsGone(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	gone := fix.Change{Ecosystem: "npm", Package: "ms", From: "0.6.2", To: "0.7.1", Kind: fix.KindTransitiveInPlace}
+	semver := fix.Change{Ecosystem: "npm", Package: "semver", From: "4.3.0", To: "4.3.2", Kind: fix.KindDirectUpgrade}
+	if err := w.strategy.Apply(ctx, w.dir, fix.Plan{Changes: []fix.Change{gone, semver}}); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	pkgs, err := w.strategy.Packages(ctx, w.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range pkgs {
+		got = append(got, p.String())
+	}
+	if diff := cmp.Diff([]string{"debug@2.1.3", "ms@0.7.0", "qs@0.6.6", "semver@4.3.2"}, got); diff != "" {
+		t.Errorf("packages (-want +got):\n%s", diff)
+	}
+}
